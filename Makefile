@@ -1,0 +1,33 @@
+# Two commands set up a fresh machine (Python 3.10+ and make):
+#   make train   train the default demo (two moons) and write its pictures to runs/moons/
+#   make test    lint and run the whole test suite
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip
+# Wheels that lie on this disk (a CPU build of torch) are used when present.
+LOCAL_WHEELS := $(wildcard /opt/wheels)
+PIP_FLAGS := $(if $(LOCAL_WHEELS),--find-links $(LOCAL_WHEELS),)
+
+.PHONY: train test lint bench graph clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q $(PIP_FLAGS) -e '.[test,dev]'
+	@# The PyTorch oracle tests skip (with a reason) where torch cannot be installed.
+	$(PIP) install -q $(PIP_FLAGS) 'torch==2.13.0' || echo "note: torch not installed; oracle tests will skip"
+	@bash scripts/ensure-dot.sh
+	touch $@
+
+train: $(VENV)/.installed
+	$(VENV)/bin/plaingrad train
+
+test: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest
+
+bench: $(VENV)/.installed
+	$(PY) bench/run.py
+
+clean:
+	rm -rf runs .pytest_cache .hypothesis .ruff_cache

@@ -1,0 +1,11 @@
+"""plaingrad's engine: scalar automatic differentiation with the standard library only.
+
+>>> from autograd import Value
+>>> x = Value(3.0, label="x")
+>>> y = (2 * x).tanh()
+>>> y.backward()
+"""
+
+from autograd.engine import Value, dot, total
+
+__all__ = ["Value", "dot", "total"]

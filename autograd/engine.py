@@ -1,0 +1,285 @@
+"""The scalar autograd engine: one `Value` per number, one chain rule per node.
+
+Every operation below computes its result *and* the local derivative of that
+result with respect to each parent, side by side, and stores both in the new
+node. `backward()` then only has to multiply: each parent receives
+``local derivative × gradient of the node`` (the chain rule), summed over all
+the paths that reach it.
+
+Local derivatives are written as ordinary arithmetic on the inputs, so the
+same rules would produce Values (and so higher-order derivatives) if they were
+evaluated on Values instead of floats.
+"""
+
+import math
+import numbers
+
+__all__ = ["Value", "dot", "total"]
+
+
+def _as_float(x, what):
+    """Convert an int/float/NumPy scalar to float; refuse anything else by name."""
+    if isinstance(x, Value):
+        raise TypeError(f"{what}: got a Value; pass its number (`.data`) instead")
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{what}: expected an int or float, got {type(x).__name__} {x!r:.60}")
+    try:
+        return float(x)
+    except OverflowError:
+        raise ValueError(f"{what}: {x!r:.60} is too large for a float") from None
+
+
+def _lift(x, op):
+    """A plain number used as an operand of `op` becomes a constant leaf."""
+    return Value(_as_float(x, f"operand of {op}"))
+
+
+class Value:
+    """A scalar that remembers how it was computed.
+
+    >>> x = Value(2.0, label="x")
+    >>> y = x * x + 3 * x          # y = x² + 3x
+    >>> y.backward()
+    >>> x.grad                     # dy/dx = 2x + 3
+    7.0
+
+    Gradients accumulate into leaves (Values you created yourself) across
+    `backward()` calls, as in PyTorch: reset a leaf with ``x.grad = 0.0`` or a
+    whole model with ``model.zero_grad()``. Interior nodes get fresh gradients
+    on every pass.
+    """
+
+    # No __dict__ and no closures: a node is small and holds no reference to
+    # itself, so a dropped graph is freed by reference counting alone.
+    __slots__ = ("data", "grad", "op", "parents", "local_grads", "label", "__weakref__")
+
+    # Make NumPy hand `np.float64(2) * x` back to Value.__rmul__ instead of
+    # building an object array.
+    __array_ufunc__ = None
+
+    def __init__(self, data, label="", _parents=(), _op="", _local_grads=()):
+        if type(data) is not float:
+            data = _as_float(data, "Value(data)")
+        if type(label) is not str:
+            raise TypeError(f"Value(label): expected a str, got {type(label).__name__}")
+        self.data = data
+        self.grad = 0.0
+        self.label = label
+        self.op = _op                    # "" for a leaf, else the op's symbol
+        self.parents = _parents          # operands, in order
+        self.local_grads = _local_grads  # ∂self/∂parent, one per parent
+
+    # ----- primitive operations: forward value and local derivatives together -----
+
+    def __add__(self, other):
+        other = other if isinstance(other, Value) else _lift(other, "+")
+        # d(a+b)/da = 1, d(a+b)/db = 1
+        return Value(self.data + other.data, "", (self, other), "+", (1.0, 1.0))
+
+    def __mul__(self, other):
+        other = other if isinstance(other, Value) else _lift(other, "*")
+        a, b = self.data, other.data
+        # d(a·b)/da = b, d(a·b)/db = a
+        return Value(a * b, "", (self, other), "*", (b, a))
+
+    def __pow__(self, p):
+        if isinstance(p, Value):
+            return _pow_values(self, p)
+        p = _as_float(p, "x ** p")
+        x = self.data
+        if x < 0 and math.isfinite(p) and not p.is_integer():
+            raise ValueError(f"x ** p: {x!r} ** {p!r} is not a real number "
+                             "(negative base, non-integer power)")
+        if x == 0 and p < 0:
+            raise ZeroDivisionError(f"x ** p: 0 ** {p!r} is infinite (zero to a negative power)")
+        out = _float_pow(x, p)
+        # d(x^p)/dx = p·x^(p-1); at x = 0 that is 0, 1 or ±inf depending on p
+        if p == 0:
+            local = 0.0
+        elif x == 0:
+            local = 0.0 if p > 1 else (1.0 if p == 1 else math.inf)
+        else:
+            local = p * _float_pow(x, p - 1)
+        return Value(out, "", (self,), f"**{p:g}", (local,))
+
+    def exp(self):
+        """e^x. Overflows to inf (as in IEEE, NumPy and PyTorch) above x ≈ 709.78."""
+        try:
+            e = math.exp(self.data)
+        except OverflowError:
+            e = math.inf
+        # d(e^x)/dx = e^x
+        return Value(e, "", (self,), "exp", (e,))
+
+    def log(self):
+        """Natural logarithm; raises ValueError for x ≤ 0."""
+        x = self.data
+        if x <= 0:
+            raise ValueError(f"log: the logarithm of {x!r} is undefined (log needs x > 0)")
+        # d(log x)/dx = 1/x
+        return Value(math.log(x), "", (self,), "log", (1.0 / x,))
+
+    def tanh(self):
+        t = math.tanh(self.data)  # saturates to ±1 without overflow for any finite x
+        # d(tanh x)/dx = 1 - tanh(x)²
+        return Value(t, "", (self,), "tanh", (1.0 - t * t,))
+
+    def sigmoid(self):
+        s = _sigmoid(self.data)
+        # dσ/dx = σ(x)·(1 - σ(x))
+        return Value(s, "", (self,), "sigmoid", (s * (1.0 - s),))
+
+    def relu(self):
+        x = self.data
+        out = 0.0 if x < 0 else x  # NaN passes through, as in micrograd
+        # d relu(x)/dx = 1 for x > 0, else 0 (0 at the kink, as in micrograd and PyTorch)
+        return Value(out, "", (self,), "relu", (1.0 if out > 0 else 0.0,))
+
+    def softplus(self):
+        """log(1 + e^x), computed without overflow for any x."""
+        x = self.data
+        # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): the exponent is never positive
+        out = max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+        # d softplus(x)/dx = σ(x)
+        return Value(out, "", (self,), "softplus", (_sigmoid(x),))
+
+    # ----- composite operations, written from the primitives -----
+
+    def __neg__(self):            # -a = a · (-1)
+        return self * -1.0
+
+    def __sub__(self, other):     # a - b = a + (-b)
+        return self + (-other)
+
+    def __truediv__(self, other):  # a / b = a · b⁻¹
+        if not isinstance(other, Value):
+            other = _lift(other, "/")
+        if other.data == 0:
+            raise ZeroDivisionError(f"a / b: division of {self.data!r} by zero")
+        return self * other ** -1
+
+    def __radd__(self, other):    # 2 + a
+        return self + other
+
+    def __rmul__(self, other):    # 2 · a
+        return self * other
+
+    def __rsub__(self, other):    # 2 - a
+        return other + (-self)
+
+    def __rtruediv__(self, other):  # 2 / a
+        return _lift(other, "/") / self
+
+    def __rpow__(self, base):     # 2 ** a
+        return _pow_values(_lift(base, "**"), self)
+
+    # ----- backpropagation -----
+
+    def backward(self):
+        """Fill in d(self)/d(node) as `.grad` for every node of the graph.
+
+        Topological order by Kahn's algorithm (no recursion, any depth):
+        count how many consumers each node has inside this graph, then
+        release a node once all its consumers have passed their gradient to
+        it. At release a node's gradient is complete, so it can pass it on.
+        """
+        consumers = {self: 0}
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            for parent in node.parents:
+                if parent in consumers:
+                    consumers[parent] += 1
+                else:
+                    consumers[parent] = 1
+                    if parent.parents:
+                        parent.grad = 0.0  # interior: recomputed by this pass
+                    stack.append(parent)
+
+        if self.parents:
+            self.grad = 1.0  # d(self)/d(self)
+        else:
+            self.grad += 1.0  # a leaf accumulates, like every leaf
+
+        ready = [self]
+        while ready:
+            node = ready.pop()
+            grad = node.grad
+            for parent, local in zip(node.parents, node.local_grads):
+                parent.grad += local * grad  # the chain rule
+                left = consumers[parent] - 1
+                consumers[parent] = left
+                if left == 0:
+                    ready.append(parent)
+
+    # ----- display and micrograd compatibility -----
+
+    def __repr__(self):
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data}, grad={self.grad}{label})"
+
+    @property
+    def _prev(self):
+        """micrograd's name for the parents (a set there)."""
+        return set(self.parents)
+
+    @property
+    def _op(self):
+        """micrograd's name for the op symbol."""
+        return self.op
+
+
+# ----- n-ary nodes: one node instead of a chain of binary ones -----
+
+def total(values):
+    """Σ values as one node (the builtin `sum` also works, as a chain of `+`).
+
+    >>> total([Value(1.0), Value(2.0), 3.0]).data
+    6.0
+    """
+    values = [v if isinstance(v, Value) else _lift(v, "total") for v in values]
+    if not values:
+        return Value(0.0)
+    # dΣ/dv_i = 1
+    return Value(sum([v.data for v in values]), "", tuple(values), "sum", (1.0,) * len(values))
+
+
+def dot(weights, inputs):
+    """Σ w_i·a_i as one node: the W·a of a neuron's Z = W·a + b.
+
+    >>> dot([Value(2.0), Value(3.0)], [1.0, -1.0]).data
+    -1.0
+    """
+    weights = [w if isinstance(w, Value) else _lift(w, "dot") for w in weights]
+    inputs = [a if isinstance(a, Value) else _lift(a, "dot") for a in inputs]
+    if len(weights) != len(inputs):
+        raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
+    wd = [w.data for w in weights]
+    ad = [a.data for a in inputs]
+    # ∂(W·a)/∂w_i = a_i and ∂(W·a)/∂a_i = w_i
+    return Value(sum(map(float.__mul__, wd, ad)), "", (*weights, *inputs), "dot", (*ad, *wd))
+
+
+# ----- helpers -----
+
+def _pow_values(base, exponent):
+    """base ** exponent for two Values, as exp(exponent · log base); base must be > 0."""
+    if not base.data > 0:
+        raise ValueError(f"a ** b: a Value exponent needs a positive base, got base {base.data!r}")
+    return (exponent * base.log()).exp()
+
+
+def _float_pow(x, p):
+    """x ** p on floats, overflowing to ±inf instead of raising."""
+    try:
+        return x ** p
+    except OverflowError:
+        return math.inf if x > 0 or p % 2 == 0 else -math.inf
+
+
+def _sigmoid(x):
+    """1 / (1 + e^-x), never exponentiating a positive number."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)  # also NaN for NaN
+    return e / (1.0 + e)

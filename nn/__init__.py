@@ -1,0 +1,1 @@
+"""plaingrad's neural networks, built from `autograd.Value`s."""

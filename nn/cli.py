@@ -1,0 +1,32 @@
+"""The `plaingrad` command (also `python -m nn`): one subcommand per job.
+
+Each subcommand lives in its own module with a `register(subparsers)` function
+that adds its parser and sets `func`, the function that runs it.
+"""
+
+import argparse
+import sys
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="plaingrad",
+        description="plaingrad: neural-network learning as plain calculations.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    # Imported here so that `import nn` stays light.
+    from nn import cli_train
+    cli_train.register(subparsers)
+    return parser
+
+
+def main(argv=None):
+    """Run the command line; returns the process exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except (ValueError, TypeError, OSError, ArithmeticError) as error:
+        # A user's mistake (bad file, bad expression, bad number): say what, not a traceback.
+        print(f"plaingrad {args.command}: error: {error}", file=sys.stderr)
+        return 2

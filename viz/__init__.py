@@ -1,0 +1,1 @@
+"""plaingrad's pictures: computation graphs (Graphviz) and training plots (matplotlib)."""
