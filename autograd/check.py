@@ -1,0 +1,217 @@
+"""Gradient checking: compare `backward()` with a finite difference, input by input.
+
+>>> from autograd.check import gradcheck
+>>> report = gradcheck(lambda v: (v[0] * v[1]).tanh(), [0.5, -1.0])
+>>> report.passed
+True
+>>> print(report)
+gradcheck passed for 2 inputs, f = -0.46211715726001
+numeric = (f(x+h) - f(x-h)) / 2h, h = 1e-06; ok if |analytic - numeric| <= 1e-05 + 0.001·|numeric|
+input  value  analytic            numeric             abs err   rel err   ok
+x[0]   0.5    -0.786447732965927  -0.786447733019946  5.40e-11  6.87e-11  yes
+x[1]   -1     0.393223866482964   0.393223866496095   1.31e-11  3.34e-11  yes
+
+Why central differences: (f(x+h) - f(x-h)) / 2h differs from f'(x) by about
+h²·f'''(x)/6, while the one-sided (f(x+h) - f(x)) / h is off by about h·f''(x)/2.
+With h = 1e-6 that is ~1e-13 instead of ~1e-7, so the remaining error is mostly
+rounding: about 1e-16·|f| / h ≈ 1e-10·|f|. The default tolerances (PyTorch's for
+float64: atol = 1e-5, rtol = 1e-3) leave a wide margin above that noise and
+still catch any real mistake in a derivative, which is off by O(1).
+"""
+
+import math
+import numbers
+
+from autograd.engine import Value
+
+__all__ = ["GradcheckError", "GradcheckReport", "GradcheckRow", "gradcheck"]
+
+
+class GradcheckError(AssertionError):
+    """Raised by `gradcheck` when an analytic gradient disagrees with the numeric one.
+
+    A subclass of AssertionError: a failed check is a failed assertion about the
+    code under test (pytest reports it as a test failure), whereas bad arguments
+    to `gradcheck` itself raise ValueError or TypeError. `.report` holds the
+    full `GradcheckReport`; str(error) is its table.
+    """
+
+    def __init__(self, report):
+        super().__init__(str(report))
+        self.report = report
+
+
+class GradcheckRow:
+    """One input's line of a report: the two gradients and how far apart they are."""
+
+    __slots__ = ("name", "index", "value", "analytic", "numeric", "abs_err", "rel_err", "passed")
+
+    def __init__(self, name, index, value, analytic, numeric, atol, rtol):
+        self.name, self.index, self.value = name, index, value
+        self.analytic, self.numeric = analytic, numeric
+        self.abs_err = abs(analytic - numeric)
+        if self.abs_err == 0:
+            self.rel_err = 0.0
+        else:
+            self.rel_err = self.abs_err / abs(numeric) if numeric != 0 else math.inf
+        # Same rule as numpy.isclose / torch.autograd.gradcheck; NaN never passes.
+        self.passed = self.abs_err <= atol + rtol * abs(numeric)
+
+    def __repr__(self):
+        return (f"GradcheckRow({self.name}: analytic={self.analytic!r}, "
+                f"numeric={self.numeric!r}, passed={self.passed})")
+
+
+class GradcheckReport:
+    """The result of `gradcheck`: one `GradcheckRow` per input; str() is a table."""
+
+    def __init__(self, rows, output, eps, atol, rtol):
+        self.rows = rows
+        self.output = output  # f at the inputs
+        self.eps, self.atol, self.rtol = eps, atol, rtol
+
+    @property
+    def passed(self):
+        return all(row.passed for row in self.rows)
+
+    @property
+    def failures(self):
+        return sum(not row.passed for row in self.rows)
+
+    def __bool__(self):
+        return self.passed
+
+    def __str__(self):
+        header = ("input", "value", "analytic", "numeric", "abs err", "rel err", "ok")
+        lines = [header] + [
+            (row.name, f"{row.value:.15g}", f"{row.analytic:.15g}", f"{row.numeric:.15g}",
+             f"{row.abs_err:.2e}", f"{row.rel_err:.2e}", "yes" if row.passed else "NO")
+            for row in self.rows
+        ]
+        widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+        table = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip()
+                 for line in lines]
+        n = len(self.rows)
+        count = f"{n} input{'s' if n != 1 else ''}"
+        verdict = "passed for " + count if self.passed else f"FAILED for {self.failures} of {count}"
+        lines = [
+            f"gradcheck {verdict}, f = {self.output:.15g}",
+            f"numeric = (f(x+h) - f(x-h)) / 2h, h = {self.eps:g}; "
+            f"ok if |analytic - numeric| <= {self.atol:g} + {self.rtol:g}·|numeric|",
+            *table,
+        ]
+        if any(row.analytic == 0 and not row.passed for row in self.rows):
+            lines.append("hint: an analytic gradient of 0 where the numeric one is not usually "
+                         "means f left the graph (used .data or a new Value) on the way to that "
+                         "input, or the point sits on a kink such as relu at 0")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return f"<GradcheckReport {'passed' if self.passed else 'FAILED'}, {len(self.rows)} inputs>"
+
+
+def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, names=None, raise_on_failure=True):
+    """Check f's gradient from `backward()` against central differences.
+
+    f: a function from a list of Values to one Value (build the graph inside f).
+    inputs: the point, as numbers or Values (only their `.data` is used), or a
+        mapping name → number (f then gets the Values in the mapping's order).
+    eps: the step h of (f(x+h) - f(x-h)) / 2h.
+    atol, rtol: input i passes if |analytic - numeric| <= atol + rtol·|numeric|.
+    names: one name per input for the table (default: the Values' labels or x[i]).
+
+    Returns a `GradcheckReport`; raises `GradcheckError` (carrying the report)
+    if any input fails, unless raise_on_failure=False.
+
+    >>> gradcheck(lambda v: v[0] * v[0] + 3 * v[0], {"x": 2.0}).rows[0].analytic   # 2x + 3
+    7.0
+    """
+    names, point = _parse_inputs(inputs, names)
+    eps = _tolerance(eps, "eps", positive=True)
+    atol = _tolerance(atol, "atol")
+    rtol = _tolerance(rtol, "rtol")
+
+    # Analytic: one fresh graph, one backward pass.
+    leaves = [Value(x, label=name) for x, name in zip(point, names)]
+    out = _call(f, leaves, "at the inputs")
+    out.backward()
+    analytic = [leaf.grad for leaf in leaves]
+
+    rows = []
+    for i, (name, x) in enumerate(zip(names, point)):
+        # Numeric: two more fresh graphs per input, with only input i moved by ±h.
+        up = _call(f, _shifted(point, i, eps), f"at {name} + h (h = {eps:g})").data
+        down = _call(f, _shifted(point, i, -eps), f"at {name} - h (h = {eps:g})").data
+        numeric = (up - down) / (2 * eps)
+        rows.append(GradcheckRow(name, i, x, analytic[i], numeric, atol, rtol))
+
+    report = GradcheckReport(rows, out.data, eps, atol, rtol)
+    if raise_on_failure and not report.passed:
+        raise GradcheckError(report)
+    return report
+
+
+def _parse_inputs(inputs, names):
+    """Turn the user's inputs into (names, floats), refusing anything unusable by name."""
+    if isinstance(inputs, dict):
+        if names is not None:
+            raise TypeError("gradcheck: pass names either as the keys of inputs or as names=")
+        names, inputs = list(inputs), list(inputs.values())
+    elif isinstance(inputs, (Value, numbers.Number, str)) or not hasattr(inputs, "__iter__"):
+        raise TypeError(f"gradcheck: inputs must be a list of numbers or Values, "
+                        f"got {type(inputs).__name__}; wrap a single input as [x]")
+    inputs = list(inputs)
+    if not inputs:
+        raise ValueError("gradcheck: no inputs to check (inputs is empty)")
+
+    point = []
+    for i, x in enumerate(inputs):
+        if isinstance(x, Value):
+            x = x.data
+        elif isinstance(x, bool) or not isinstance(x, numbers.Real):
+            raise TypeError(f"gradcheck: input {i} must be a number or a Value, "
+                            f"got {type(x).__name__} {x!r:.40}")
+        x = float(x)
+        if not math.isfinite(x):
+            raise ValueError(f"gradcheck: input {i} is {x!r}; gradients need finite inputs")
+        point.append(x)
+
+    if names is None:
+        names = [x.label if isinstance(x, Value) and x.label else f"x[{i}]"
+                 for i, x in enumerate(inputs)]
+    else:
+        names = [str(name) for name in names]
+        if len(names) != len(point):
+            raise ValueError(f"gradcheck: {len(names)} names for {len(point)} inputs")
+    return names, point
+
+
+def _tolerance(x, what, positive=False):
+    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
+        raise ValueError(f"gradcheck: {what} must be a finite number, got {x!r}")
+    if x < 0 or (positive and x == 0):
+        raise ValueError(f"gradcheck: {what} must be {'> 0' if positive else '>= 0'}, got {x!r}")
+    return float(x)
+
+
+def _shifted(point, i, step):
+    return [Value(x + step if j == i else x) for j, x in enumerate(point)]
+
+
+def _call(f, values, where):
+    """f(values), insisting on one finite Value."""
+    try:
+        out = f(values)
+    except (ValueError, ArithmeticError) as error:
+        if where == "at the inputs":
+            raise  # the user's own error, unchanged
+        # f works at the point but not a step h away (e.g. log near 0): say where.
+        raise ValueError(f"gradcheck: f fails {where}: {error}; "
+                         "check a point farther from the edge of f's domain") from error
+    if not isinstance(out, Value):
+        raise TypeError(f"gradcheck: f must return one Value, got {type(out).__name__} "
+                        f"{out!r:.60} (build the result from the Values f receives)")
+    if not math.isfinite(out.data):
+        raise ValueError(f"gradcheck: f is {out.data!r} {where}; "
+                         "a gradient can only be checked where f is finite")
+    return out
