@@ -1,0 +1,364 @@
+"""A small, safe expression language for building graphs from text.
+
+    >>> from autograd.expression import parse
+    >>> neuron = parse("tanh(x*w + b)")
+    >>> neuron.variables
+    ('x', 'w', 'b')
+    >>> out = neuron.evaluate({"x": 1.0, "w": -2.0, "b": 0.5})
+    >>> round(out.data, 4)
+    -0.9051
+
+The text is read by Python's own parser (`ast.parse`) and then checked against a
+whitelist; it is never `eval`-ed. Allowed: numbers, variable names, `+ - * / **`,
+unary `-` and `+`, parentheses, and calls to `exp`, `log`, `tanh`, `sigmoid`, `relu`
+with one argument. Anything else is refused with an `ExpressionError` that names it
+and says where it is.
+
+Size limits, so that no input can crash the parser or hang the program:
+at most 10,000 characters, at most 1,000 operator signs and parentheses, and at most
+100 levels of nesting. Nesting counts parentheses, and, in the expression tree, each
+call, sign, power and change of operator precedence; a flat chain such as
+`a + b - c + d` or `a * b / c` is one level however long it is.
+"""
+
+import ast
+import keyword
+import math
+from collections.abc import Mapping
+
+from autograd.engine import Value
+
+__all__ = ["Expression", "ExpressionError", "FUNCTIONS", "parse", "parse_bindings"]
+
+MAX_LENGTH = 10_000
+MAX_DEPTH = 100
+MAX_OPERATORS = 1_000  # keeps Python's own parser far below its recursion limits
+
+FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu")
+
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+_UNARY = {ast.USub: "neg", ast.UAdd: "pos"}
+# Operators of one precedence chain left to right without nesting: a + b - c.
+_PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2}
+
+# What each refused construct is called in an error message.
+_REFUSED = {
+    ast.Attribute: "attribute access (a.b)",
+    ast.Subscript: "subscripts (a[i])",
+    ast.Lambda: "lambda",
+    ast.NamedExpr: "assignment (:=)",
+    ast.Compare: "comparisons",
+    ast.BoolOp: "`and` / `or`",
+    ast.IfExp: "`if ... else`",
+    ast.JoinedStr: "f-strings",
+    ast.ListComp: "comprehensions",
+    ast.SetComp: "comprehensions",
+    ast.DictComp: "comprehensions",
+    ast.GeneratorExp: "generator expressions",
+    ast.List: "lists",
+    ast.Tuple: "tuples",
+    ast.Dict: "dicts",
+    ast.Set: "sets",
+    ast.Starred: "starred arguments (*a)",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
+    ast.Slice: "slices",
+    ast.FormattedValue: "f-strings",
+}
+_OP_NAMES = {
+    ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
+    ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^", ast.Not: "not", ast.Invert: "~",
+}
+
+
+class ExpressionError(ValueError):
+    """An expression or a variable binding that plaingrad refuses, with the reason."""
+
+
+class Expression:
+    """A parsed expression: `source`, its `variables`, and `evaluate(values)`.
+
+    Build one with `parse(source)`. It holds a checked postfix program (numbers,
+    variables, operations), so evaluating it is a loop, not a recursion.
+    """
+
+    __slots__ = ("source", "variables", "_program")
+
+    def __init__(self, source, variables, program):
+        self.source = source
+        self.variables = variables  # names in order of first appearance
+        self._program = program
+
+    def __repr__(self):
+        return f"parse({self.source!r})"
+
+    def evaluate(self, values):
+        """Build the expression's graph from `values` and return its root Value.
+
+        `values` maps each variable to a Value (used as is, so its `.grad` is
+        filled in by a later `backward()`) or to a number (wrapped as
+        ``Value(number, label=name)``). Extra names are ignored.
+
+        >>> parse("x * x + 1").evaluate({"x": 3}).data
+        10.0
+        """
+        if not isinstance(values, Mapping):
+            raise TypeError(f"evaluate: expected a mapping of names to values, "
+                            f"got {type(values).__name__}")
+        missing = [name for name in self.variables if name not in values]
+        if missing:
+            raise ExpressionError(f"no value given for {_names(missing)} "
+                                  f"in {self.source!r}")
+        leaves = {}
+        for name in self.variables:
+            given = values[name]
+            if isinstance(given, Value):
+                leaves[name] = given
+            else:
+                try:
+                    leaves[name] = Value(given, label=name)
+                except (TypeError, ValueError) as error:
+                    raise type(error)(f"variable {name}: {error}") from None
+
+        stack = []  # Values, or plain floats for number literals
+        for op, arg in self._program:
+            if op == "num":
+                stack.append(arg)
+            elif op == "var":
+                stack.append(leaves[arg])
+            elif op == "call":
+                x = stack.pop()
+                stack.append(getattr(_as_value(x), arg)())
+            elif op == "neg":
+                stack.append(-stack.pop())  # exact on a literal; x · (-1) on a Value
+            elif op == "pos":
+                pass
+            else:
+                b = stack.pop()
+                a = stack.pop()
+                if not isinstance(a, Value) and not isinstance(b, Value):
+                    a = Value(a)  # 2 * 3: let the engine compute it, with its errors
+                stack.append(_apply(op, a, b))
+        return _as_value(stack.pop())
+
+    def leaves(self, bindings):
+        """Labelled leaf Values for exactly this expression's variables.
+
+        Every variable must be given, and every given name must be used (an unused
+        one is almost always a typo). Returns a dict in the order of `variables`.
+
+        >>> parse("w*x").leaves({"x": 2.0, "w": -0.5})
+        {'w': Value(data=-0.5, grad=0.0, label='w'), 'x': Value(data=2.0, grad=0.0, label='x')}
+        """
+        unused = [name for name in bindings if name not in self.variables]
+        if unused:
+            raise ExpressionError(f"{_names(unused)} given but not used in {self.source!r}")
+        missing = [name for name in self.variables if name not in bindings]
+        if missing:
+            raise ExpressionError(f"no value given for {_names(missing)} in {self.source!r} "
+                                  f"(write e.g. {missing[0]}=1.5)")
+        leaves = {}
+        for name in self.variables:
+            try:
+                leaves[name] = Value(bindings[name], label=name)
+            except (TypeError, ValueError) as error:
+                raise ExpressionError(f"variable {name}: {error}") from None
+        return leaves
+
+
+def parse(source):
+    """Check `source` against the whitelist and return an `Expression`.
+
+    >>> parse("sigmoid(w*x + b) ** 2").variables
+    ('w', 'x', 'b')
+    >>> parse("__import__('os')")
+    Traceback (most recent call last):
+    ...
+    autograd.expression.ExpressionError: column 1: calling `__import__` is not allowed; ...
+    """
+    if not isinstance(source, str):
+        raise TypeError(f"parse: expected a str, got {type(source).__name__}")
+    _check_size(source)
+    try:
+        tree = ast.parse(source, mode="eval")
+    except SyntaxError as error:
+        # Python reports the column where it gave up; 0 means "at the end".
+        where = f" at column {error.offset or len(source) + 1}"
+        raise ExpressionError(f"not a valid expression{where}: {error.msg}") from None
+    except (RecursionError, MemoryError, ValueError) as error:
+        # Python's parser gave up (too complex) or refused the text (a NUL byte).
+        reason = str(error) or "too complex to parse"
+        raise ExpressionError(f"not a valid expression: {reason}") from None
+    return _compile(source, tree.body)
+
+
+def parse_bindings(items):
+    """Read command-line bindings like ``["x=1", "w=-2.5"]`` into ``{"x": 1.0, "w": -2.5}``.
+
+    Names must be identifiers (not a keyword nor one of the functions), each given
+    once; values must be finite numbers (inf and nan are refused, so that a typo
+    cannot quietly turn every gradient into nan).
+    """
+    bindings = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep:
+            raise ExpressionError(f"binding {item!r}: expected name=number, e.g. x=1.5")
+        if not name.isidentifier() or keyword.iskeyword(name):
+            raise ExpressionError(f"binding {item!r}: {name!r} is not a valid variable name")
+        if name in FUNCTIONS:
+            raise ExpressionError(f"binding {item!r}: {name!r} is a function, not a variable")
+        if name in bindings:
+            raise ExpressionError(f"binding {item!r}: {name} is given twice")
+        try:
+            value = float(text)
+        except ValueError:
+            raise ExpressionError(f"binding {item!r}: {text.strip()!r} is not a number") from None
+        if not math.isfinite(value):
+            raise ExpressionError(f"binding {item!r}: the value must be a finite number")
+        bindings[name] = value
+    return bindings
+
+
+# ----- checking and compiling -----
+
+def _check_size(source):
+    """Refuse, before Python's parser sees it, any text too big or too deep to parse safely."""
+    if len(source) > MAX_LENGTH:
+        raise ExpressionError(f"the expression has {len(source):,} characters; "
+                              f"the limit is {MAX_LENGTH:,}")
+    depth = deepest = 0
+    for column, char in enumerate(source, 1):
+        if char in "([{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ExpressionError(f"parentheses nested deeper than {MAX_DEPTH} levels "
+                                      f"at column {column}")
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    # Each operator sign or bracket can add at most one level to Python's syntax tree.
+    signs = sum(source.count(char) for char in "+-*/%@&|^~<>(")
+    if signs > MAX_OPERATORS:
+        raise ExpressionError(f"the expression has {signs:,} operator signs and parentheses; "
+                              f"the limit is {MAX_OPERATORS:,}")
+
+
+def _compile(source, body):
+    """Walk the tree (with an explicit stack), refusing anything off the whitelist.
+
+    Returns the Expression with a postfix program: children before their parent.
+    """
+    program = []
+    variables = {}  # dict keeps first-appearance order
+    # Entries are (node, depth, visited); a node is emitted after its children.
+    stack = [(body, 1, False)]
+    while stack:
+        node, depth, visited = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _refuse(source, node, f"nesting deeper than {MAX_DEPTH} levels")
+        if visited:
+            if isinstance(node, ast.BinOp):
+                program.append((_BINARY[type(node.op)], None))
+            elif isinstance(node, ast.UnaryOp):
+                program.append((_UNARY[type(node.op)], None))
+            else:
+                program.append(("call", node.func.id))
+            continue
+
+        if isinstance(node, ast.Constant):
+            program.append(("num", _number(source, node)))
+        elif isinstance(node, ast.Name):
+            if node.id in FUNCTIONS:
+                raise _refuse(source, node, f"`{node.id}` is a function; call it as "
+                                            f"{node.id}(...)", prefix="")
+            variables.setdefault(node.id, None)
+            program.append(("var", node.id))
+        elif isinstance(node, ast.BinOp):
+            if type(node.op) not in _BINARY:
+                raise _refuse(source, node, f"the operator {_OP_NAMES.get(type(node.op), '?')}")
+            stack.append((node, depth, True))
+            # Pushed right first so the left operand is compiled (and evaluated) first.
+            stack.append((node.right, depth + 1, False))
+            precedence = _PRECEDENCE.get(type(node.op))
+            left = node.left
+            flat = (isinstance(left, ast.BinOp) and precedence is not None
+                    and _PRECEDENCE.get(type(left.op)) == precedence)
+            stack.append((left, depth if flat else depth + 1, False))
+        elif isinstance(node, ast.UnaryOp):
+            if type(node.op) not in _UNARY:
+                raise _refuse(source, node, f"the operator {_OP_NAMES.get(type(node.op), '?')}")
+            stack.append((node, depth, True))
+            stack.append((node.operand, depth + 1, False))
+        elif isinstance(node, ast.Call):
+            _check_call(source, node)
+            stack.append((node, depth, True))
+            stack.append((node.args[0], depth + 1, False))
+        else:
+            what = _REFUSED.get(type(node), type(node).__name__)
+            if isinstance(node, ast.Attribute):
+                what = f"attribute access (.{node.attr})"
+            raise _refuse(source, node, what)
+    return Expression(source, tuple(variables), tuple(program))
+
+
+def _check_call(source, node):
+    func = node.func
+    if isinstance(func, ast.Attribute):
+        raise _refuse(source, func, f"calling a method (.{func.attr})")
+    if not isinstance(func, ast.Name) or func.id not in FUNCTIONS:
+        what = f"calling `{func.id}`" if isinstance(func, ast.Name) else "this call"
+        raise _refuse(source, node, f"{what} is not allowed; the functions are "
+                                    f"{', '.join(FUNCTIONS)}", prefix="")
+    if node.keywords or len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+        raise _refuse(source, node, f"{func.id}(...) takes exactly one argument, "
+                                    "without keywords", prefix="")
+
+
+def _number(source, node):
+    value = node.value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        kind = {str: "strings", bytes: "bytes", complex: "complex numbers",
+                bool: f"booleans ({value})"}.get(type(value), repr(value))
+        raise _refuse(source, node, kind)
+    try:
+        return float(value)
+    except OverflowError:
+        raise _refuse(source, node, "a number too large for a float", prefix="") from None
+
+
+def _refuse(source, node, what, prefix="not allowed: "):
+    """An ExpressionError naming `what` and pointing at `node` in `source`."""
+    line = getattr(node, "lineno", 1)
+    text = source.splitlines()[line - 1] if source.strip() else source
+    # ast counts columns in UTF-8 bytes; a reader counts characters.
+    column = len(text.encode()[:getattr(node, "col_offset", 0)].decode(errors="ignore")) + 1
+    where = f"line {line}, column {column}" if "\n" in source else f"column {column}"
+    message = f"{where}: {prefix}{what}"
+    if "\n" not in source and len(source) <= 120:
+        message += f"\n  {source}\n  {' ' * (column - 1)}^"
+    return ExpressionError(message)
+
+
+# ----- evaluating -----
+
+def _apply(op, a, b):
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if op == "/":
+        return a / b
+    return a ** b  # a number exponent gives one "**p" node; a Value one gives exp(b·log a)
+
+
+def _as_value(x):
+    return x if isinstance(x, Value) else Value(x)
+
+
+def _names(names):
+    return ", ".join(names)
