@@ -1,0 +1,117 @@
+"""Benchmark worker: plaingrad, written the way plaingrad's docs write it.
+
+The demo uses `nn.MLP` (each neuron is Z = dot(W, a) + b, one node) and `autograd.total`
+for the sums of the loss. The wide sum is measured three ways: as a chain of binary `+`
+(the builtin `sum`, the same graph micrograd builds), with `total`, and with `dot`.
+"""
+
+import common
+
+from autograd import Value, dot, total
+
+
+def demo(size, min_seconds):
+    from nn import MLP
+
+    points, labels = common.two_moons(size)
+    model = MLP(common.DEMO_SIZES[0], common.DEMO_SIZES[1:], activation="relu",
+                output_activation="linear", seed=common.SEED)
+    for layer, layer_weights in zip(model.layers, common.demo_weights()):
+        for neuron, (w, b) in zip(layer.neurons, layer_weights):
+            for p, value in zip(neuron.w, w):
+                p.data = value
+            neuron.b.data = b
+    params = model.parameters()
+    n = len(points)
+    losses = []
+
+    def step():
+        # J = mean(relu(1 - y·score)) + α Σ p², as in micrograd's demo
+        inputs = [[Value(a) for a in row] for row in points]
+        scores = [_single(model(x)) for x in inputs]
+        data_loss = total([(1 + -y * score).relu() for y, score in zip(labels, scores)]) * (1.0 / n)
+        loss = data_loss + common.DEMO_ALPHA * total([p * p for p in params])
+        model.zero_grad()
+        loss.backward()
+        lr = common.demo_lr(len(losses))
+        for p in params:
+            p.data -= lr * p.grad
+        losses.append(loss.data)
+        if not graph:  # keep the first graph to count its nodes
+            graph.append(loss)
+
+    graph = []
+    times = common.measure(step, min_seconds, 2)
+    return {"times": times, "loss0": losses[0], "loss1": losses[1], "nodes": _nodes(graph[0])}
+
+
+def _single(out):
+    """The network's one output, whether the model returns it bare or in a list."""
+    return out[0] if isinstance(out, (list, tuple)) else out
+
+
+def _nodes(root):
+    return common.count_graph(root, lambda v: v.parents)
+
+
+def build_chain(size):
+    x0 = Value(1.0)
+    x = x0
+    for _ in range(size):
+        x = x * common.CHAIN_FACTOR + 0.0
+    return x0, x
+
+
+def chain(size, min_seconds):
+    out = []
+
+    def run():
+        x0, x = build_chain(size)
+        x.backward()
+        if not out:  # keep the first graph to count its nodes
+            out.append((x.data, x0.grad, x))
+
+    times = common.measure(run, min_seconds)
+    return {"times": times, "value": out[0][0], "grad": out[0][1], "nodes": _nodes(out[0][2])}
+
+
+def _wide(size, min_seconds, combine):
+    ws, xs = common.wide_inputs(size)
+    ws, xs = [Value(w) for w in ws], [Value(x) for x in xs]
+    out = []
+
+    def run():
+        s = combine(ws, xs)
+        for v in ws:
+            v.grad = 0.0
+        s.backward()
+        if not out:  # keep the first graph to count its nodes
+            out.append((s.data, ws[0].grad, s))
+
+    times = common.measure(run, min_seconds)
+    return {"times": times, "value": out[0][0], "grad_w0": out[0][1], "nodes": _nodes(out[0][2])}
+
+
+def wide(size, min_seconds):
+    return _wide(size, min_seconds, lambda ws, xs: sum(w * x for w, x in zip(ws, xs)))
+
+
+def wide_total(size, min_seconds):
+    return _wide(size, min_seconds, lambda ws, xs: total([w * x for w, x in zip(ws, xs)]))
+
+
+def wide_dot(size, min_seconds):
+    return _wide(size, min_seconds, dot)
+
+
+def memory(size, min_seconds):
+    per_node, nodes = common.bytes_per_node(
+        lambda: build_chain(size)[1], _nodes)
+    freed = common.freed_without_gc(  # probe an interior node: the last step's product
+        lambda: build_chain(size)[1], lambda root: root.parents[0])
+    return {"bytes_per_node": per_node, "nodes": nodes, "freed": freed}
+
+
+if __name__ == "__main__":
+    common.run_worker({"demo": demo, "chain": chain, "wide": wide, "wide_total": wide_total,
+                       "wide_dot": wide_dot, "memory": memory})
