@@ -1,1 +1,18 @@
-"""plaingrad's pictures: computation graphs (Graphviz) and training plots (matplotlib)."""
+"""plaingrad's pictures: computation graphs (Graphviz) and training plots (matplotlib).
+
+`viz.draw_dot`, `viz.to_dot` and `viz.render` draw a Value's graph; `viz.plots`
+(loaded on first use, so `import viz` does not import matplotlib) draws training curves.
+"""
+
+import importlib
+
+from viz.graph import GraphvizMissingError, draw_dot, render, to_dot
+
+__all__ = ["GraphvizMissingError", "draw_dot", "plots", "render", "to_dot"]
+
+
+def __getattr__(name):
+    # `viz.plots` is imported on first access: matplotlib is slow to import.
+    if name == "plots":
+        return importlib.import_module("viz.plots")
+    raise AttributeError(f"module 'viz' has no attribute {name!r}")

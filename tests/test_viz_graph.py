@@ -1,0 +1,190 @@
+"""Computation-graph drawings: content, determinism, escaping, limits, and a missing `dot`."""
+
+import math
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import viz
+from autograd import Value, dot, total
+from viz import graph as viz_graph
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def neuron():
+    """tanh(x·w + b) after backward(), as in micrograd's trace notebook."""
+    x, w, b = Value(1.0, label="x"), Value(-2.0, label="w"), Value(0.5, label="b")
+    y = (x * w + b).tanh()
+    y.label = "y"
+    y.backward()
+    return y, (x, w, b)
+
+
+def svg_texts(path):
+    """Every <text> string in an SVG file, which must be well-formed XML."""
+    tree = ET.parse(path)
+    return [element.text for element in tree.iter(f"{SVG}text")]
+
+
+def all_values(root):
+    seen, stack = [root], [root]
+    while stack:
+        for parent in stack.pop().parents:
+            if all(parent is not s for s in seen):
+                seen.append(parent)
+                stack.append(parent)
+    return seen
+
+
+def test_svg_is_xml_with_every_data_and_grad(tmp_path):
+    y, (x, w, b) = neuron()
+    path = viz.render(y, tmp_path / "neuron.svg")
+    assert path == tmp_path / "neuron.svg"
+    texts = svg_texts(path)
+    values = all_values(y)
+    assert len(values) == 6  # x, w, b, x·w, x·w + b, y
+    for v in values:
+        assert f"data {v.data:.4g}" in texts
+        assert f"grad {v.grad:.4g}" in texts
+    t = math.tanh(-1.5)
+    assert f"grad {(1 - t * t) * 1.0:.4g}" in texts  # ∂y/∂w = (1 - tanh²)·x
+    for name in "xwby":
+        assert name in texts
+    assert {"×", "+", "tanh"} <= set(texts)
+
+
+def test_same_expression_gives_byte_identical_svg(tmp_path):
+    first = viz.render(neuron()[0], tmp_path / "a.svg").read_bytes()
+    second = viz.render(neuron()[0], tmp_path / "b.svg").read_bytes()
+    assert first == second
+    assert viz.to_dot(neuron()[0]) == viz.to_dot(neuron()[0])
+
+
+def test_ids_follow_traversal_and_parents_keep_operand_order():
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    source = viz.to_dot(a - b)  # a + (b · -1)
+    lines = source.splitlines()
+    # root n0, then its parents a (n1) and b·-1 (n2), then b (n3) and the constant -1 (n4)
+    assert '\tn1 [label="{ a | data 2 | grad 0 }"' in "\n".join(lines)
+    edges = [line.strip() for line in lines if "-> n0_op" in line]
+    assert edges[0].startswith("n1 -> n0_op") and edges[1].startswith("n2 -> n0_op")
+
+
+def test_op_symbols():
+    x = Value(0.5, label="x")
+    parts = [x + 1, x * 2, x.exp(), x.log(), x.tanh(), x.sigmoid(), x.relu(), x.softplus(),
+             x ** 2, x ** -1, x ** 0.5, dot([x, x], [1.0, 2.0])]
+    source = viz.to_dot(total(parts))
+    for symbol in ["+", "×", "exp", "log", "tanh", "σ", "ReLU", "softplus", "Σ", "·",
+                   "^2", "^-1", "^0.5"]:
+        assert f'[label="{symbol}"' in source or f"[label={symbol} " in source, symbol
+
+
+def test_leaves_parameters_and_root_look_different():
+    y, _ = neuron()
+    z = y * 3.0  # adds a constant leaf
+    source = viz.to_dot(z)
+    fills = {}
+    for line in source.splitlines():
+        if "shape=record" in line:
+            node_id = line.split()[0]
+            fills[node_id] = line.split("fillcolor=")[1].split()[0]
+    kinds = {viz_graph._FILL[kind]: kind for kind in viz_graph._FILL}
+    assert kinds[fills["n0"].strip('"')] == "root"
+    assert "peripheries=2" in next(line for line in source.splitlines() if "\tn0 [" in line)
+    counted = sorted(kinds[fill.strip('"')] for fill in fills.values())
+    assert counted == ["constant", "interior", "interior", "interior",
+                       "parameter", "parameter", "parameter", "root"]
+
+
+def test_local_derivatives_on_edges_into_ops():
+    x, w = Value(3.0, label="x"), Value(-0.5, label="w")
+    source = viz.to_dot(x * w, show_local=True)
+    assert "n1 -> n0_op [label=-0.5]" in source  # ∂(x·w)/∂x = w
+    assert "n2 -> n0_op [label=3]" in source     # ∂(x·w)/∂w = x
+    plain = viz.to_dot(x * w, show_local=False)
+    assert "n1 -> n0_op\n" in plain and "label=-0.5" not in plain
+
+
+def test_show_grad_false_and_rankdir():
+    y, _ = neuron()
+    assert "grad" not in viz.to_dot(y, show_grad=False)
+    top_down = viz.to_dot(y, rankdir="TB")
+    assert "rankdir=TB" in top_down and '"y | data' in top_down  # no braces needed in TB
+    with pytest.raises(ValueError, match="rankdir"):
+        viz.to_dot(y, rankdir="sideways")
+
+
+@pytest.mark.parametrize("label", ["a|b", "{x}", "<port>", 'say "hi"', "back\\slash",
+                                   "two\nlines", "{ | < > } \\ \"", "ünï σ"])
+def test_record_special_characters_are_escaped(tmp_path, label):
+    v = Value(1.5, label=label)
+    out = v * 2.0
+    out.label = label
+    path = viz.render(out, tmp_path / "odd.svg")  # dot exits 0: the record parsed
+    texts = svg_texts(path)
+    for line in label.split("\n"):
+        assert line.strip() in [t.strip() for t in texts if t]
+    assert texts.count("data 1.5") == 1  # the label did not swallow or split fields
+
+
+def test_dot_source_and_missing_graphviz(tmp_path, monkeypatch):
+    y, _ = neuron()
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no `dot` anywhere
+    source = viz.to_dot(y)
+    assert source.startswith("digraph {") and "data -0.9051" in source
+    with pytest.raises(viz.GraphvizMissingError, match="install Graphviz.*apt install graphviz"):
+        viz.render(y, tmp_path / "y.svg")
+    assert not (tmp_path / "y.svg").exists()
+    written = viz.render(y, tmp_path / "y.dot", format="dot")
+    assert written.read_text(encoding="utf-8") == source
+    assert isinstance(viz.GraphvizMissingError("x"), RuntimeError)
+
+
+def test_failed_dot_leaves_no_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(viz_graph, "_find_dot", lambda: "/bin/false")
+    with pytest.raises(RuntimeError, match="dot` failed"):
+        viz.render(neuron()[0], tmp_path / "y.svg")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_png_and_pdf(tmp_path):
+    y, _ = neuron()
+    assert viz.render(y, tmp_path / "y.png", format="png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert viz.render(y, tmp_path / "y.pdf", format="pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_unknown_format_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="format must be one of svg, png, pdf, dot"):
+        viz.render(neuron()[0], tmp_path / "y.exe", format="exe")
+    assert not (tmp_path / "y.exe").exists()
+
+
+def test_size_limit_gives_size_and_option():
+    v = Value(0.1)
+    for _ in range(500):
+        v = v.tanh()
+    with pytest.raises(ValueError, match=r"has 501 Values, more than max_nodes=500.*max_nodes=501"):
+        viz.draw_dot(v)
+    assert viz.to_dot(v, max_nodes=501).count("shape=record") == 501
+    with pytest.raises(ValueError, match="max_nodes must be a positive int"):
+        viz.draw_dot(v, max_nodes=0)
+
+
+def test_million_node_chain_is_counted_without_recursion():
+    v = Value(0.5)
+    for _ in range(1_000_000):
+        v = v.tanh()
+    with pytest.raises(ValueError, match="1,000,001 Values"):
+        viz.draw_dot(v)
+
+
+def test_import_viz_does_not_import_matplotlib():
+    code = "import sys, viz; print('matplotlib' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=os.path.dirname(os.path.dirname(__file__)))
+    assert out.stdout.strip() == "False"

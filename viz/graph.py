@@ -1,0 +1,201 @@
+"""Computation graphs as pictures: every Value with its data and grad, every op between.
+
+    >>> from autograd import Value
+    >>> from viz import draw_dot, render
+    >>> x, w = Value(1.0, label="x"), Value(-2.0, label="w")
+    >>> y = (x * w).tanh(); y.label = "y"
+    >>> y.backward()
+    >>> graph = draw_dot(y)              # a graphviz.Digraph (shown inline by Jupyter)
+    >>> render(y, "runs/neuron.svg")     # doctest: +SKIP
+
+How to read a drawing: each box is a Value (`label | data | grad`), each small oval
+is the operation that made the box it points to. Blue boxes are the labelled leaves
+(inputs and parameters: the numbers you would change), grey boxes are constants,
+the gold box with a double border is the root (the result `backward()` started from),
+white boxes are intermediate results. With `show_local=True` each arrow into an
+operation carries the local derivative ∂(result)/∂(operand): multiply the numbers
+along a path from the root and you get that operand's gradient (the chain rule).
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections import deque
+from pathlib import Path
+
+import graphviz
+
+__all__ = ["GraphvizMissingError", "draw_dot", "render", "to_dot"]
+
+FORMATS = ("svg", "png", "pdf", "dot")  # "dot" writes the DOT text, without Graphviz
+
+# The picture of each op; a power "**p" is drawn as ^p.
+OP_SYMBOLS = {
+    "+": "+", "*": "×", "exp": "exp", "log": "log", "tanh": "tanh", "sigmoid": "σ",
+    "relu": "ReLU", "softplus": "softplus", "sum": "Σ", "dot": "·",
+}
+
+_FILL = {"root": "#ffd966", "parameter": "#cfe2f3", "constant": "#eeeeee", "interior": "white"}
+
+INSTALL_HINT = (
+    "install Graphviz (Debian/Ubuntu: `sudo apt install graphviz`; macOS: "
+    "`brew install graphviz`; conda: `conda install graphviz`; Windows: "
+    "https://graphviz.org/download/) and make sure `dot` is on PATH; "
+    "viz.to_dot(root) gives the DOT text without it"
+)
+
+
+class GraphvizMissingError(RuntimeError):
+    """The Graphviz `dot` program is needed to render a picture and was not found."""
+
+
+def draw_dot(root, rankdir="LR", show_grad=True, show_local=True, max_nodes=500):
+    """The graph that produced `root`, as a `graphviz.Digraph`.
+
+    One record per Value (`label | data | grad`, 4 significant digits) and one small
+    node per operation (+, ×, exp, log, tanh, σ, ReLU, softplus, Σ, ·, ^p).
+    `rankdir` is "LR" (left to right) or "TB" (top to bottom); `show_grad=False`
+    hides the gradients (before `backward()` they are all 0); `show_local=True`
+    writes the local derivative on each arrow into an operation. Graphs of more than
+    `max_nodes` Values are refused: Graphviz would take minutes to lay them out.
+    Node ids come from the traversal order, so the same graph always gives the
+    same drawing.
+    """
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"draw_dot: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"draw_dot: max_nodes must be a positive int, got {max_nodes!r}")
+    nodes = _nodes(root)
+    if len(nodes) > max_nodes:
+        raise ValueError(
+            f"draw_dot: the graph has {len(nodes):,} Values, more than max_nodes={max_nodes}; "
+            f"Graphviz would take very long to lay it out. Draw a smaller part, or pass "
+            f"max_nodes={len(nodes)} to draw it anyway")
+
+    ids = {node: f"n{i}" for i, node in enumerate(nodes)}
+    graph = graphviz.Digraph(
+        graph_attr={"rankdir": rankdir, "ordering": "in"},
+        node_attr={"fontname": "Helvetica", "fontsize": "11"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "9", "fontcolor": "#555555"},
+    )
+    # In LR drawings a record's fields stack vertically unless wrapped in braces.
+    braces = rankdir in ("LR", "RL")
+    for node in nodes:
+        fields = [_escape(node.label)] if node.label else []
+        fields.append(f"data {_number(node.data)}")
+        if show_grad:
+            fields.append(f"grad {_number(node.grad)}")
+        text = " | ".join(fields)
+        kind = _kind(node, root)
+        graph.node(
+            ids[node], graphviz.nohtml("{ " + text + " }" if braces else text), shape="record",
+            style="filled", fillcolor=_FILL[kind],
+            **({"peripheries": "2", "penwidth": "1.5"} if kind == "root" else {}))
+        if node.parents:
+            op_id = ids[node] + "_op"
+            graph.node(op_id, graphviz.nohtml(_escape(op_symbol(node.op))), shape="ellipse",
+                       width="0", height="0", margin="0.05,0.02")
+            graph.edge(op_id, ids[node])
+            for parent, local in zip(node.parents, node.local_grads):
+                label = {"label": _number(local)} if show_local else {}
+                graph.edge(ids[parent], op_id, **label)
+    return graph
+
+
+def to_dot(root, **options):
+    """The DOT source text of `draw_dot(root, **options)`; needs no Graphviz program."""
+    return draw_dot(root, **options).source
+
+
+def render(root, path, format="svg", **options):
+    """Draw `root`'s graph into the file `path` and return the path (a `pathlib.Path`).
+
+    `format` is one of "svg", "png", "pdf" (rendered by the Graphviz `dot` program)
+    or "dot" (the DOT text). Options are those of `draw_dot`. The file is written
+    atomically: a failed render leaves no half-written file behind.
+    """
+    if format not in FORMATS:
+        raise ValueError(f"render: format must be one of {', '.join(FORMATS)}, got {format!r}")
+    source = to_dot(root, **options)  # refuses a too-large graph before running anything
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if format == "dot":
+        _write_atomically(path, source.encode("utf-8"))
+        return path
+    dot = _find_dot()
+    if dot is None:
+        raise GraphvizMissingError(f"render: the Graphviz program `dot` was not found; "
+                                   f"{INSTALL_HINT}")
+    try:
+        done = subprocess.run([dot, f"-T{format}"], input=source.encode("utf-8"),
+                              capture_output=True, timeout=300, check=False)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError("render: Graphviz `dot` did not finish in 300 s") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise RuntimeError(f"render: Graphviz `dot` failed (exit {done.returncode}): {message}")
+    _write_atomically(path, done.stdout)
+    return path
+
+
+def op_symbol(op):
+    """How an op is drawn: "*" → "×", "sigmoid" → "σ", "**2" → "^2", an unknown op as is."""
+    if op.startswith("**"):
+        return "^" + op[2:]
+    return OP_SYMBOLS.get(op, op)
+
+
+# ----- helpers -----
+
+def _nodes(root):
+    """Every Value of the graph once, breadth first from `root`, parents in operand order.
+
+    Iterative, so a chain of a million Values is fine.
+    """
+    seen = {root: None}  # a dict: insertion order is the traversal order
+    queue = deque([root])
+    while queue:
+        for parent in queue.popleft().parents:
+            if parent not in seen:
+                seen[parent] = None
+                queue.append(parent)
+    return list(seen)
+
+
+def _kind(node, root):
+    if node is root:
+        return "root"
+    if node.parents:
+        return "interior"
+    return "parameter" if node.label else "constant"
+
+
+def _number(x):
+    return f"{x:.4g}"
+
+
+def _escape(text):
+    """Make `text` show literally inside a Graphviz record label."""
+    text = text.replace("\\", "\\\\")
+    for char in '{}|<>"':
+        text = text.replace(char, "\\" + char)
+    return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+
+
+def _find_dot():
+    """The path of the `dot` program, or None (a function, so tests can pretend it is missing)."""
+    return shutil.which("dot")
+
+
+def _write_atomically(path, data):
+    """Write bytes to `path` via a temporary file in the same folder and os.replace."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
