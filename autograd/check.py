@@ -101,9 +101,9 @@ class GradcheckReport:
             *table,
         ]
         if any(row.analytic == 0 and not row.passed for row in self.rows):
-            lines.append("hint: an analytic gradient of 0 where the numeric one is not usually "
-                         "means f left the graph (used .data or a new Value) on the way to that "
-                         "input, or the point sits on a kink such as relu at 0")
+            lines += ["hint: an analytic 0 against a numeric non-0 usually means f left the graph",
+                      "      (used .data or made a new Value) on the way to that input,",
+                      "      or the point sits on a kink, such as relu at 0"]
         return "\n".join(lines)
 
     def __repr__(self):

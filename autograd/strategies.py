@@ -32,28 +32,29 @@ from hypothesis import strategies as st
 
 from autograd.engine import Value, dot, total
 
-__all__ = ["INPUT_BOUND", "Expression", "expressions", "input_values", "points"]
+__all__ = ["INPUT_BOUND", "OPS", "Formula", "constants", "expressions", "input_values", "leaves",
+           "nonzero", "points", "positive"]
 
 INPUT_BOUND = 3.0  # expressions are valid for every input in [-3, 3]
 _MARGIN = 0.1      # arguments of log, 1/x, x**-p, x**0.5, relu stay this far from 0
 _BOUND = 60.0      # a node that could exceed ±60 is squashed by tanh: keeps float noise small
 _EXP_MAX = 4.0     # exp (and a ** b) only sees arguments <= 4, so values stay below e^4 ≈ 55
 
-#: the ops an Expression node can have; "**" has a number exponent, "pow" a formula one
+#: the ops a Formula node can have; "**" has a number exponent, "pow" a formula one
 OPS = ("var", "const", "+", "-", "*", "/", "neg", "**", "pow",
        "exp", "log", "tanh", "sigmoid", "relu", "softplus", "total", "dot")
 _INFIX = {"+", "-", "*", "/", "**", "pow"}
 
 
-class Expression:
+class Formula:
     """A formula as a tree: call it on Values to build the graph; str() is the formula.
 
-    op: one of OPS. args: the children (Expressions), except for "var" (the
+    op: one of OPS. args: the children (Formulas), except for "var" (the
     name), "const" (the number) and "**" (child, exponent number); a "dot" node
     has children (*weights, *inputs). low, high: bounds of the value for inputs
     in [-INPUT_BOUND, INPUT_BOUND]. variables: the names the formula is called with.
 
-    >>> f = Expression("*", (Expression.var("x", ("x", "y")), Expression.const(2.0)))
+    >>> f = Formula("*", (Formula.var("x", ("x", "y")), Formula.const(2.0)))
     >>> f
     x * 2
     >>> f([Value(1.5), Value(0.0)]).data       # a list in the order of f.variables
@@ -75,11 +76,11 @@ class Expression:
 
     @staticmethod
     def var(name, variables):
-        return Expression("var", (name,), -INPUT_BOUND, INPUT_BOUND, tuple(variables))
+        return Formula("var", (name,), -INPUT_BOUND, INPUT_BOUND, tuple(variables))
 
     @staticmethod
     def const(c, variables=()):
-        return Expression("const", (float(c),), float(c), float(c), tuple(variables))
+        return Formula("const", (float(c),), float(c), float(c), tuple(variables))
 
     def children(self):
         """The sub-formulas (none for a leaf)."""
@@ -207,7 +208,7 @@ def _bounds(op, args):
     if op in _INCREASING:
         f = _INCREASING[op]
         return f(args[0].low), f(args[0].high)
-    span = [(a.low, a.high) for a in args if isinstance(a, Expression)]
+    span = [(a.low, a.high) for a in args if isinstance(a, Formula)]
     if op == "+":
         return span[0][0] + span[1][0], span[0][1] + span[1][1]
     if op == "-":
@@ -253,20 +254,20 @@ def constants():
 
 def leaves(variables):
     """A variable or a constant."""
-    return st.one_of(st.sampled_from(variables).map(lambda v: Expression.var(v, variables)),
-                     constants().map(lambda c: Expression.const(c, variables)))
+    return st.one_of(st.sampled_from(variables).map(lambda v: Formula.var(v, variables)),
+                     constants().map(lambda c: Formula.const(c, variables)))
 
 
 # ----- guards: rewrite an argument so that it is inside an op's domain -----
 
 def _node(op, *args):
     """A new node, squashed by tanh when it could grow past ±_BOUND."""
-    e = Expression(op, args)
-    return e if max(-e.low, e.high) <= _BOUND else Expression("tanh", (e,))
+    e = Formula(op, args)
+    return e if max(-e.low, e.high) <= _BOUND else Formula("tanh", (e,))
 
 
 def _const_like(e, c):
-    return Expression.const(c, e.variables)
+    return Formula.const(c, e.variables)
 
 
 @st.composite
@@ -375,7 +376,7 @@ def _expressions(draw, variables, depth):
 def expressions(variables=("x", "y"), max_depth=4):
     """Random formulas over `variables`, valid for every input in [-3, 3].
 
-    A drawn `Expression` is called on a list (in the order of `variables`) or a
+    A drawn `Formula` is called on a list (in the order of `variables`) or a
     dict of Values and returns a Value; str() shows the formula.
 
     >>> from hypothesis import given

@@ -17,6 +17,8 @@ def build_parser():
     # Imported here so that `import nn` stays light.
     from nn import cli_train
     cli_train.register(subparsers)
+    from nn import cli_check
+    cli_check.register(subparsers)
     return parser
 
 
