@@ -1,0 +1,160 @@
+"""gradcheck against closed-form derivatives, its report, its failures and its refusals."""
+
+import doctest
+import math
+
+import pytest
+
+import autograd.check
+from autograd import Value, dot, total
+from autograd.check import GradcheckError, GradcheckReport, gradcheck
+
+
+def test_rows_hold_closed_form_gradients():
+    # f = x²·y: ∂f/∂x = 2xy, ∂f/∂y = x²
+    report = gradcheck(lambda v: v[0] ** 2 * v[1], [1.5, -2.0])
+    assert isinstance(report, GradcheckReport) and report.passed and bool(report)
+    x, y = report.rows
+    assert (x.name, x.index, x.value, y.name, y.value) == ("x[0]", 0, 1.5, "x[1]", -2.0)
+    assert x.analytic == 2 * 1.5 * -2.0 and y.analytic == 1.5 ** 2
+    assert x.numeric == pytest.approx(-6.0, rel=1e-8)
+    assert y.numeric == pytest.approx(2.25, rel=1e-8)
+    assert x.abs_err == abs(x.analytic - x.numeric)
+    assert x.rel_err == pytest.approx(x.abs_err / 6.0)
+    assert report.output == 1.5 ** 2 * -2.0
+
+
+def test_numeric_is_the_central_difference():
+    h = 1e-3
+    report = gradcheck(lambda v: v[0].exp(), [0.7], eps=h, atol=1e-6, rtol=0)
+    expected = (math.exp(0.7 + h) - math.exp(0.7 - h)) / (2 * h)
+    assert report.rows[0].numeric == pytest.approx(expected, rel=1e-12)
+    # O(h²): the error is about h²·f'''/6, far below the one-sided O(h) error h·f''/2
+    assert abs(report.rows[0].numeric - math.exp(0.7)) < h ** 2 * math.exp(0.8) / 6 * 1.01
+
+
+def test_inputs_may_be_values_or_a_mapping_and_are_not_touched():
+    x = Value(2.0, label="x")
+    report = gradcheck(lambda v: v[0] * v[1] + v[1], [x, Value(3.0)])
+    assert [row.name for row in report.rows] == ["x", "x[1]"]
+    assert [row.analytic for row in report.rows] == [3.0, 3.0]
+    assert x.grad == 0.0  # gradcheck builds its own leaves
+
+    report = gradcheck(lambda v: v[0] / v[1], {"a": 1.0, "b": 4.0})
+    assert [(row.name, row.analytic) for row in report.rows] == [("a", 0.25), ("b", -1 / 16)]
+    assert [row.name for row in gradcheck(total, [1, 2], names=["p", "q"]).rows] == ["p", "q"]
+
+
+def test_n_ary_ops_and_reused_inputs():
+    report = gradcheck(lambda v: dot(v[:2], v[2:]) * v[0], [1.0, 2.0, 3.0, 4.0])
+    # f = (w1·a1 + w2·a2)·w1: ∂f/∂w1 = a1·w1 + (w1·a1 + w2·a2)
+    assert [row.analytic for row in report.rows] == [3.0 + 11.0, 4.0, 1.0, 2.0]
+
+
+def test_table_shows_names_values_tolerances_and_verdicts():
+    text = str(gradcheck(lambda v: (v[0] * v[1]).tanh(), {"x": 0.5, "y": -1.0},
+                         eps=1e-5, atol=1e-7, rtol=1e-4))
+    lines = text.splitlines()
+    assert lines[0].startswith("gradcheck passed for 2 inputs, f = -0.46211715726")
+    assert "h = 1e-05" in lines[1] and "<= 1e-07 + 0.0001·|numeric|" in lines[1]
+    assert lines[2].split() == ["input", "value", "analytic", "numeric", "abs", "err",
+                                "rel", "err", "ok"]
+    assert lines[3].split()[:2] == ["x", "0.5"] and lines[3].endswith("yes")
+    assert lines[4].split()[:2] == ["y", "-1"]
+    # aligned: each cell of a row starts where its column's heading starts
+    starts = [lines[2].index(h) for h in ("value", "analytic", "numeric", "abs err", "ok")]
+    for row in lines[3:5]:
+        assert all(row[i - 1] == " " and row[i] != " " for i in starts), row
+
+
+def test_a_graph_broken_by_data_fails_with_the_table():
+    def f(v):  # the classic mistake: leaving the graph through .data
+        return Value(math.sin(v[0].data)) + v[1] * v[0]
+
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(f, {"x": 0.5, "y": 2.0})
+    report = caught.value.report
+    assert isinstance(caught.value, AssertionError)
+    assert not report.passed and report.failures == 1
+    bad, good = report.rows
+    assert bad.analytic == 2.0 and bad.numeric == pytest.approx(2.0 + math.cos(0.5))
+    assert not bad.passed and good.passed
+    text = str(caught.value)
+    assert text == str(report)
+    assert "FAILED for 1 of 2 inputs" in text and text.splitlines()[3].endswith("NO")
+
+
+def test_a_wrong_local_derivative_is_caught():
+    def wrong_square(v):  # a node claiming d(x²)/dx = x instead of 2x
+        x = v[0]
+        return Value(x.data ** 2, "", (x,), "bad", (x.data,))
+
+    report = gradcheck(wrong_square, [3.0], raise_on_failure=False)
+    assert not report.passed
+    assert report.rows[0].analytic == 3.0
+    assert report.rows[0].numeric == pytest.approx(6.0, rel=1e-8)
+    assert report.rows[0].rel_err == pytest.approx(0.5, rel=1e-6)
+
+
+def test_kink_fails_and_tolerances_decide():
+    with pytest.raises(GradcheckError, match="relu at 0"):
+        gradcheck(lambda v: v[0].relu(), [0.0])  # analytic 0, numeric 0.5
+    # atol + rtol·|numeric| is the pass line: a 0.5 gap passes with atol = 0.5
+    assert gradcheck(lambda v: v[0].relu(), [0.0], atol=0.5, rtol=0).passed
+
+
+def test_zero_gradient_and_constant_output():
+    report = gradcheck(lambda v: Value(4.0) + v[0] * 0, [1.0])
+    assert report.rows[0].analytic == 0.0 and report.rows[0].numeric == 0.0
+    assert report.rows[0].rel_err == 0.0 and report.passed
+    assert gradcheck(lambda v: v[0], [2.0]).rows[0].analytic == 1.0  # f returns its input
+
+
+@pytest.mark.parametrize("inputs, error, match", [
+    ([], ValueError, "no inputs"),
+    ({}, ValueError, "no inputs"),
+    ([math.nan], ValueError, "finite"),
+    ([1.0, math.inf], ValueError, "input 1 is inf"),
+    ([True], TypeError, "input 0 must be a number"),
+    (["1.0"], TypeError, "input 0 must be a number"),
+    (1.0, TypeError, r"wrap a single input as \[x\]"),
+    (Value(1.0), TypeError, r"wrap a single input as \[x\]"),
+])
+def test_bad_inputs_are_refused(inputs, error, match):
+    with pytest.raises(error, match=match):
+        gradcheck(lambda v: v[0], inputs)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"eps": 0}, "eps must be > 0"),
+    ({"eps": -1e-6}, "eps must be > 0"),
+    ({"eps": math.nan}, "eps must be a finite number"),
+    ({"atol": -1}, "atol must be >= 0"),
+    ({"rtol": math.inf}, "rtol must be a finite number"),
+    ({"names": ["a", "b"]}, "2 names for 1 inputs"),
+])
+def test_bad_settings_are_refused(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        gradcheck(lambda v: v[0], [1.0], **kwargs)
+
+
+def test_f_must_return_one_finite_value():
+    with pytest.raises(TypeError, match="f must return one Value, got float"):
+        gradcheck(lambda v: v[0].data * 2, [1.0])
+    with pytest.raises(TypeError, match="got list"):
+        gradcheck(lambda v: [v[0]], [1.0])
+    with pytest.raises(ValueError, match="f is inf at the inputs"):
+        gradcheck(lambda v: v[0].exp(), [800.0])
+    with pytest.raises(ValueError, match=r"f is inf at x\[0\] \+ h"):
+        gradcheck(lambda v: v[0].exp(), [709.78271289338397])
+
+
+def test_errors_of_f_say_where():
+    with pytest.raises(ValueError, match="the logarithm of -1.0"):  # at the point: as is
+        gradcheck(lambda v: v[0].log(), [-1.0])
+    with pytest.raises(ValueError, match=r"f fails at x\[0\] - h \(h = 1e-06\): log"):
+        gradcheck(lambda v: v[0].log(), [5e-7])
+
+
+def test_module_doctests():
+    assert doctest.testmod(autograd.check).failed == 0
