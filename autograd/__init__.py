@@ -7,5 +7,6 @@
 """
 
 from autograd.engine import Value, dot, total
+from autograd.explain import explain
 
-__all__ = ["Value", "dot", "total"]
+__all__ = ["Value", "dot", "explain", "total"]

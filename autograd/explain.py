@@ -1,0 +1,174 @@
+"""Backpropagation one chain-rule step at a time, with the numbers.
+
+    >>> from autograd import Value, explain
+    >>> w, x, b = Value(-0.5, label="w"), Value(2.0, label="x"), Value(0.1, label="b")
+    >>> z = w * x + b; z.label = "z"
+    >>> y = z.sigmoid(); y.label = "ŷ"
+    >>> steps = explain(y)        # runs y.backward() and lists what it did
+    >>> print(steps)              # doctest: +NORMALIZE_WHITESPACE
+    step  node  op       parent  ∂node/∂parent                 local  upstream  contribution
+       1  ŷ     sigmoid  z       sigmoid(z)·(1 - sigmoid(z))  0.2055         1        0.2055
+       2  z     +        n1      1                                 1    0.2055        0.2055
+       3  z     +        b       1                                 1    0.2055        0.2055
+       4  n1    *        w       x                                 2    0.2055         0.411
+       5  n1    *        x       w                              -0.5    0.2055       -0.1028
+
+Each row is one edge of the graph: `parent.grad += local × upstream`, where
+`local` is ∂node/∂parent (computed in the forward pass) and `upstream` is the
+node's own, already complete gradient. The rows come in the order `backward()`
+applies them, and adding up a parent's contributions gives its `.grad`.
+
+`explain` is a function, not a method, so that the engine stays small: it calls the
+real `root.backward()` (so every number is the engine's own) and then lists the
+steps in the engine's order. After a backward pass a node's `.grad` is exactly the
+upstream gradient it passed on, because a node passes its gradient on only once
+all its consumers have added to it. Leaf gradients accumulate across calls, as
+with `backward()`: zero them first to read contributions as the whole gradient.
+"""
+
+from typing import NamedTuple
+
+__all__ = ["Step", "Steps", "explain", "local_formula"]
+
+
+class Step(NamedTuple):
+    """One application of the chain rule: ``parent.grad += local * upstream``."""
+
+    node: object        # the Value whose gradient flows back (the op's result)
+    parent: object      # the operand receiving a share of it
+    node_name: str
+    parent_name: str
+    op: str             # the node's op symbol, e.g. "*", "tanh", "**2"
+    formula: str        # ∂node/∂parent written out, e.g. "1 - tanh(z)^2"
+    local: float        # its value: node.local_grads[i]
+    upstream: float     # node.grad, complete when this step runs
+    contribution: float  # local * upstream, added to parent.grad
+
+
+class Steps(list):
+    """The list of `Step`s of one backward pass; prints as an aligned table."""
+
+    def __str__(self):
+        header = ("step", "node", "op", "parent", "∂node/∂parent", "local", "upstream",
+                  "contribution")
+        rows = [(str(i), s.node_name, s.op, s.parent_name, s.formula, _number(s.local),
+                 _number(s.upstream), _number(s.contribution)) for i, s in enumerate(self, 1)]
+        widths = [max(len(row[c]) for row in [header, *rows]) for c in range(len(header))]
+        numeric = {0, 5, 6, 7}  # right-aligned columns
+        lines = []
+        for row in [header, *rows]:
+            cells = [cell.rjust(w) if c in numeric else cell.ljust(w)
+                     for c, (cell, w) in enumerate(zip(row, widths))]
+            lines.append("  ".join(cells).rstrip())
+        return "\n".join(lines)
+
+
+def explain(root):
+    """Run `root.backward()` and return its chain-rule steps, in the order applied.
+
+    Returns a `Steps` list (print it for a table) of `Step` records: node, op,
+    parent, the local derivative ∂node/∂parent as a formula and as a number, the
+    upstream gradient ∂root/∂node, and the contribution added to ∂root/∂parent.
+    Names come from labels; unlabelled constants are shown by value, other
+    unlabelled nodes as n1, n2, ... in table order (an unlabelled root is "out").
+    """
+    root.backward()
+    order = _backward_order(root)
+    names = _names(root, order)
+    steps = Steps()
+    for node in order:
+        upstream = node.grad  # complete: every consumer has already added to it
+        for i, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+            steps.append(Step(node, parent, names[node], names[parent], node.op,
+                              local_formula(node, i, names), local, upstream, local * upstream))
+    return steps
+
+
+def local_formula(node, i, names=None):
+    """∂node/∂(its i-th parent) as text, e.g. "1 - tanh(z)^2" or "w" (the other factor).
+
+    `names` maps Values to names (labels are used when it is not given).
+    """
+    def name(v):
+        if names is not None and v in names:
+            return names[v]
+        return v.label or _number(v.data)
+
+    op, parents = node.op, node.parents
+    x = name(parents[i])
+    if op in ("+", "sum"):
+        return "1"
+    if op == "*":
+        return name(parents[1 - i])  # the other operand
+    if op == "dot":  # parents are (*weights, *inputs): ∂/∂w_i = a_i, ∂/∂a_i = w_i
+        n = len(parents) // 2
+        return name(parents[i + n] if i < n else parents[i - n])
+    if op.startswith("**"):
+        p = float(op[2:])
+        if p == 1:
+            return "1"
+        return f"{p:g}·{x}" if p == 2 else f"{p:g}·{x}^{p - 1:g}"
+    formulas = {
+        "exp": f"exp({x})",
+        "log": f"1/{x}",
+        "tanh": f"1 - tanh({x})^2",
+        "sigmoid": f"sigmoid({x})·(1 - sigmoid({x}))",
+        "relu": f"1 if {x} > 0 else 0",
+        "softplus": f"sigmoid({x})",
+    }
+    return formulas.get(op, f"∂{op}/∂{x}")
+
+
+def _backward_order(root):
+    """The nodes with parents, in the order `Value.backward` passes their gradients on.
+
+    The same Kahn's algorithm as the engine, step for step: count each node's
+    consumers (depth-first, parents in operand order), then release a node when
+    its last consumer is done, taking the most recently released first.
+    """
+    consumers = {root: 0}
+    stack = [root]
+    while stack:
+        for parent in stack.pop().parents:
+            if parent in consumers:
+                consumers[parent] += 1
+            else:
+                consumers[parent] = 1
+                stack.append(parent)
+    order = []
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        if node.parents:
+            order.append(node)
+        for parent in node.parents:
+            consumers[parent] -= 1
+            if consumers[parent] == 0:
+                ready.append(parent)
+    return order
+
+
+def _names(root, order):
+    """A name for every Value: its label, a constant's value, else n1, n2, ... ("out" for root)."""
+    names = {}
+    count = 0
+    for node in order:
+        for v in (node, *node.parents):
+            if v in names:
+                continue
+            if v.label:
+                names[v] = v.label
+            elif v is root:
+                names[v] = "out"
+            elif not v.parents:
+                names[v] = _number(v.data)
+            else:
+                count += 1
+                names[v] = f"n{count}"
+    if root not in names:  # a root with no parents
+        names[root] = root.label or "out"
+    return names
+
+
+def _number(x):
+    return f"{x:.4g}"

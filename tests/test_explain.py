@@ -1,0 +1,156 @@
+"""explain(): the chain-rule steps of backward(), with exactly backward's numbers."""
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd import Value, dot, explain, total
+from autograd.explain import local_formula
+
+
+def graph_of(root):
+    """Every Value reachable from root, in a fixed (depth-first, operand) order."""
+    seen, order, stack = set(), [], [root]
+    while stack:
+        v = stack.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        order.append(v)
+        stack.extend(reversed(v.parents))
+    return order
+
+
+def neuron():
+    w, x, b = Value(-0.5, label="w"), Value(2.0, label="x"), Value(0.1, label="b")
+    z = w * x + b
+    z.label = "z"
+    y = z.sigmoid()
+    y.label = "ŷ"
+    return y
+
+
+def tangle(a_value, b_value):
+    """A graph with fan-out, shared nodes and every primitive op."""
+    a, b = Value(a_value, label="a"), Value(b_value, label="b")
+    c = a * b + a.tanh()
+    d = (c * c).sigmoid() + c.exp() * 0.1 + (a * a + 1.0).log()
+    e = dot([a, b, c], [d, c, 2.0]) + total([d, a, b.relu(), c.softplus()]) + d ** 2 / b
+    return e * c - a
+
+
+@settings(max_examples=60)
+@given(st.floats(-2, 2), st.floats(0.5, 2))
+def test_numbers_are_exactly_backwards(a, b):
+    reference = tangle(a, b)
+    reference.backward()
+    explained = tangle(a, b)
+    steps = explain(explained)
+    for mine, theirs in zip(graph_of(explained), graph_of(reference), strict=True):
+        assert mine.grad == theirs.grad  # bit for bit
+    for step in steps:
+        i = next(k for k, p in enumerate(step.node.parents) if p is step.parent
+                 and step.node.local_grads[k] == step.local)
+        assert step.local == step.node.local_grads[i]
+        assert step.upstream == step.node.grad
+        assert step.contribution == step.local * step.upstream
+    # Adding up each parent's contributions, in table order, gives its gradient exactly.
+    sums = {}
+    for step in steps:
+        sums[id(step.parent)] = sums.get(id(step.parent), 0.0) + step.contribution
+    for v in graph_of(explained):
+        if v is not explained:
+            assert sums[id(v)] == v.grad
+
+
+def test_order_is_backwards_order_where_float_sums_depend_on_it():
+    # p.grad = 1 + 1e16 - 1e16 is 0 or 1 depending on the order of the three additions.
+    p = Value(1.0, label="p")
+    out = total([p * 1.0, p * 1e16, p * -1e16])
+    steps = explain(out)
+    p_reference = Value(1.0, label="p")
+    total([p_reference * 1.0, p_reference * 1e16, p_reference * -1e16]).backward()
+    replay = 0.0
+    for step in steps:
+        if step.parent is p:
+            replay += step.contribution
+    assert p.grad == p_reference.grad == replay == 1.0  # engine order: -1e16, 1e16, then 1
+
+
+def test_steps_list_one_row_per_edge_in_backward_order():
+    y = neuron()
+    steps = explain(y)
+    assert [(s.node_name, s.op, s.parent_name) for s in steps] == [
+        ("ŷ", "sigmoid", "z"), ("z", "+", "n1"), ("z", "+", "b"), ("n1", "*", "w"),
+        ("n1", "*", "x")]
+    s = 1 / (1 + math.exp(-(-0.5 * 2.0 + 0.1)))
+    assert steps[0].formula == "sigmoid(z)·(1 - sigmoid(z))"
+    assert steps[0].local == pytest.approx(s * (1 - s), rel=1e-15)
+    assert steps[3].formula == "x" and steps[3].local == 2.0
+    assert steps[4].formula == "w" and steps[4].local == -0.5
+    # closed form: ∂ŷ/∂w = σ(z)(1 - σ(z))·x
+    assert steps[3].contribution == pytest.approx(s * (1 - s) * 2.0, rel=1e-15)
+
+
+def test_table_is_aligned():
+    table = str(explain(neuron()))
+    lines = table.splitlines()
+    assert lines[0].split() == ["step", "node", "op", "parent", "∂node/∂parent", "local",
+                                "upstream", "contribution"]
+    assert len(lines) == 6
+    # right-aligned number columns end at the same place on every line
+    assert len({len(line) for line in lines}) == 1
+    assert lines[1].split()[:4] == ["1", "ŷ", "sigmoid", "z"]
+    assert lines[4].split()[-4:] == ["x", "2", "0.2055", "0.411"]
+
+
+@pytest.mark.parametrize("build, formula, closed_form", [
+    (lambda x: x + 2.0, "1", lambda x: 1.0),
+    (lambda x: x * 3.0, "3", lambda x: 3.0),
+    (lambda x: x ** 3, "3·x^2", lambda x: 3 * x ** 2),
+    (lambda x: x ** 2, "2·x", lambda x: 2 * x),
+    (lambda x: x ** -1, "-1·x^-2", lambda x: -x ** -2),
+    (lambda x: x.exp(), "exp(x)", math.exp),
+    (lambda x: x.log(), "1/x", lambda x: 1 / x),
+    (lambda x: x.tanh(), "1 - tanh(x)^2", lambda x: 1 - math.tanh(x) ** 2),
+    (lambda x: x.sigmoid(), "sigmoid(x)·(1 - sigmoid(x))",
+     lambda x: math.exp(-x) / (1 + math.exp(-x)) ** 2),
+    (lambda x: x.relu(), "1 if x > 0 else 0", lambda x: 1.0),
+    (lambda x: x.softplus(), "sigmoid(x)", lambda x: 1 / (1 + math.exp(-x))),
+    (lambda x: total([x, 1.0]), "1", lambda x: 1.0),
+    (lambda x: dot([x, Value(2.0)], [Value(4.0, label="a1"), 5.0]), "a1", lambda x: 4.0),
+])
+def test_formula_and_number_for_each_op(build, formula, closed_form):
+    x = Value(0.7, label="x")
+    steps = explain(build(x))
+    first = steps[0]
+    assert first.parent is x
+    assert first.formula == formula
+    assert first.local == pytest.approx(closed_form(0.7), rel=1e-12)
+
+
+def test_dot_formulas_name_the_other_factor():
+    w = [Value(1.0, label="w1"), Value(2.0, label="w2")]
+    a = [Value(3.0, label="a1"), Value(4.0, label="a2")]
+    node = dot(w, a)
+    assert [local_formula(node, i) for i in range(4)] == ["a1", "a2", "w1", "w2"]
+
+
+def test_names_for_unlabelled_nodes_and_constants():
+    x = Value(2.0, label="x")
+    steps = explain((x * 3.0).tanh())
+    assert [(s.node_name, s.parent_name) for s in steps] == [("out", "n1"), ("n1", "x"),
+                                                             ("n1", "3")]
+
+
+def test_leaf_root_and_accumulation_like_backward():
+    leaf = Value(5.0)
+    assert explain(leaf) == [] and leaf.grad == 1.0
+    x = Value(2.0, label="x")
+    y = x * x
+    first = explain(y)
+    second = explain(y)
+    assert [s.contribution for s in first] == [s.contribution for s in second] == [2.0, 2.0]
+    assert x.grad == 8.0  # leaves accumulate across passes, as with backward()
