@@ -1,0 +1,275 @@
+"""`plaingrad train`: train an MLP on a 2-D toy data set or a CSV file and draw what it learned.
+
+    $ plaingrad train                       # two moons, MLP(2, [16, 16, 1]), Adam
+    $ plaingrad train --dataset xor --hidden 8,8 --activation tanh
+    $ plaingrad train --csv data.csv --target label --epochs 50
+
+Writes into --out (default runs/<dataset>/): model.json, history.csv, the
+curves and (for 2-D data) the decision boundary as PNG and SVG, and the
+computation graph of the first neuron on one sample as SVG.
+"""
+
+import argparse
+import csv
+import io
+import math
+import os
+import sys
+
+from nn.data import DATASETS, load_csv, standardize, train_test_split
+from nn.io import atomic_write_text, save
+from nn.losses import LOSSES, get_loss
+from nn.module import ACTIVATIONS, MLP
+from nn.optim import OPTIMIZERS
+from nn.train import _DEFAULT_LR, accuracy, default_threshold, fit
+
+DEFAULT_EPOCHS = 20
+DEFAULT_BATCH_SIZE = 32
+DEFAULT_SAMPLES = 300
+
+
+def _positive_int(text):
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def _finite(text, low=None, what="a number"):
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+    if not math.isfinite(x):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return x
+
+
+def _positive_float(text):
+    x = _finite(text)
+    if x <= 0:
+        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+    return x
+
+
+def _non_negative_float(text):
+    x = _finite(text)
+    if x < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return x
+
+
+def _fraction(text):
+    x = _finite(text)
+    if not 0 < x < 1:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (exclusive), got {text}")
+    return x
+
+
+def _hidden(text):
+    """'16,16' → [16, 16]; '' or 'none' → [] (no hidden layer: logistic regression)."""
+    if text.strip().lower() in ("", "none"):
+        return []
+    sizes = []
+    for part in text.split(","):
+        try:
+            n = int(part)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected comma-separated layer sizes like 16,16, got {text!r}") from None
+        if n < 1:
+            raise argparse.ArgumentTypeError(f"layer sizes must be at least 1, got {n}")
+        sizes.append(n)
+    return sizes
+
+
+def register(subparsers):
+    """Add the `train` subcommand to the `plaingrad` parser."""
+    p = subparsers.add_parser(
+        "train",
+        help="train a small network on toy 2-D data or a CSV file; writes pictures",
+        description="Train an MLP with binary cross-entropy (by default) and write the model, "
+                    "its history, the training curves, the decision boundary (2-D data) and "
+                    "the computation graph of one neuron into an output folder. Features are "
+                    "standardized with the training set's mean and std; model.json takes the "
+                    "raw features (the scaling is folded into the first layer).",
+        epilog="example: plaingrad train --dataset circles --hidden 8,8 --epochs 30",
+    )
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--dataset", choices=sorted(DATASETS), default=None,
+                        help="a generated 2-D data set (default: moons)")
+    source.add_argument("--csv", metavar="PATH",
+                        help="train on a CSV file instead: a header row, numeric feature "
+                             "columns and a 0/1 target column")
+    p.add_argument("--target", metavar="COL", default=None,
+                   help="the target column of the CSV file (default: label)")
+    p.add_argument("--samples", type=_positive_int, default=None,
+                   help=f"number of generated points (default {DEFAULT_SAMPLES})")
+    p.add_argument("--noise", type=_non_negative_float, default=None,
+                   help="noise of the generated points (default: the data set's own, "
+                        "0.1 for moons)")
+    p.add_argument("--test-size", type=_fraction, default=0.2,
+                   help="fraction of the data held out for testing (default 0.2)")
+    p.add_argument("--hidden", type=_hidden, default=[16, 16], metavar="SIZES",
+                   help="hidden layer sizes, comma-separated (default 16,16; 'none' for no "
+                        "hidden layer); the output layer has one neuron")
+    p.add_argument("--activation", choices=[a for a in ACTIVATIONS], default="relu",
+                   help="activation of the hidden layers (default relu)")
+    p.add_argument("--loss", choices=list(LOSSES), default="bce_with_logits",
+                   help="cost J (default bce_with_logits, on the logit Z; 'bce' puts a sigmoid "
+                        "on the output and works on ŷ; 'hinge' is micrograd's max-margin loss)")
+    p.add_argument("--optimizer", choices=list(OPTIMIZERS), default="adam",
+                   help="update rule (default adam)")
+    p.add_argument("--lr", type=_positive_float, default=None,
+                   help="learning rate α (default: {})".format(
+                       ", ".join(f"{lr:g} for {name}" for name, lr in _DEFAULT_LR.items())))
+    p.add_argument("--epochs", type=_positive_int, default=DEFAULT_EPOCHS,
+                   help=f"passes over the training set (default {DEFAULT_EPOCHS})")
+    p.add_argument("--batch-size", type=_positive_int, default=DEFAULT_BATCH_SIZE,
+                   help=f"samples per update step (default {DEFAULT_BATCH_SIZE})")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the data, the split, the weights and the shuffling (default 0)")
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="output folder (default runs/<dataset>/)")
+    p.set_defaults(func=run)
+
+
+def _load_data(args):
+    """(X, y, name) from the generator or the CSV file the options ask for."""
+    if args.csv is not None:
+        for option, value in (("--samples", args.samples), ("--noise", args.noise)):
+            if value is not None:
+                raise ValueError(f"{option} applies to generated data, not to --csv")
+        X, y = load_csv(args.csv, target="label" if args.target is None else args.target)
+        name = os.path.splitext(os.path.basename(args.csv))[0] or "csv"
+        return X, y, name
+    if args.target is not None:
+        raise ValueError("--target applies to --csv files only")
+    name = args.dataset or "moons"
+    options = {"n_samples": args.samples or DEFAULT_SAMPLES, "seed": args.seed}
+    if args.noise is not None:
+        options["noise"] = args.noise
+    X, y = DATASETS[name](**options)
+    return X, y, name
+
+
+def _fold_scaling(model, mean, std):
+    """Make the first layer take raw features: x' = (x − mean)/std folded into W and b.
+
+    Z = Σ w_j·(x_j − m_j)/s_j + b = Σ (w_j/s_j)·x_j + (b − Σ w_j·m_j/s_j).
+    """
+    for neuron in model.layers[0].neurons:
+        shift = sum(w.data * m / s for w, m, s in zip(neuron.w, mean, std))
+        for w, s in zip(neuron.w, std):
+            w.data /= s
+        neuron.b.data -= shift
+
+
+def _history_csv(history):
+    keys = list(history)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["epoch", *keys])
+    for i in range(len(history["loss"])):
+        writer.writerow([i + 1, *(repr(history[k][i]) for k in keys)])
+    return out.getvalue()
+
+
+def _neuron_graph(model, X, y, loss, path):
+    """Draw layer1.neuron1 on one sample, with the gradients of the cost J on that sample.
+
+    The sample is the first one on which the neuron is active (Z > 0), so its
+    gradients are not all zero; its features are labelled x1, x2, ...
+    """
+    from autograd import Value
+
+    neuron = model.layers[0].neurons[0]
+    index = next((i for i, row in enumerate(X)
+                  if sum(w.data * v for w, v in zip(neuron.w, row)) + neuron.b.data > 0), 0)
+    x = [Value(v, label=f"x{j}") for j, v in enumerate(X[index], 1)]
+    model.zero_grad()
+    hidden = model.layers[0].forward(x)  # hidden[0] is the first neuron's output
+    outputs = hidden
+    for layer in model.layers[1:]:
+        outputs = layer.forward(outputs)
+    get_loss(loss)(outputs, [y[index]]).backward()
+    hidden[0].label = "layer1.neuron1"
+    import viz  # imported here: it needs graphviz, which `import nn` must not load
+
+    try:
+        return viz.render(hidden[0], path, format="svg"), index
+    finally:
+        model.zero_grad()
+
+
+def run(args):
+    """Train as the options say, write the outputs, print the paths; returns the exit status."""
+    X, y, name = _load_data(args)
+    if len(X) < 2:
+        raise ValueError(f"{name}: {len(X)} sample(s) cannot be split into training and test")
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=args.test_size,
+                                                        seed=args.seed)
+    S_train, S_test, mean, std = standardize(X_train, X_test)
+    loss = args.loss
+    model = MLP(len(X[0]), [*args.hidden, 1], activation=args.activation,
+                output_activation="sigmoid" if loss == "bce" else "linear", seed=args.seed)
+    lr = args.lr if args.lr is not None else _DEFAULT_LR[args.optimizer]
+    print(f"data: {name}, {len(X_train)} training and {len(X_test)} test samples, "
+          f"{len(X[0])} features (standardized)")
+    print(f"model: {model}, {len(model.parameters())} parameters; loss {loss}, "
+          f"{args.optimizer} lr {lr:g}, {args.epochs} epochs of batches of {args.batch_size}")
+
+    from tqdm import tqdm  # imported here: `import nn` stays light
+
+    with tqdm(total=args.epochs, desc="train", unit="epoch", file=sys.stderr) as bar:
+        def progress(epoch, history):
+            bar.set_postfix(loss=f"{history['loss'][-1]:.4f}",
+                            acc=f"{history['accuracy'][-1]:.3f}",
+                            test_acc=f"{history['test_accuracy'][-1]:.3f}", refresh=False)
+            bar.update(1)
+
+        history = fit(model, S_train, y_train, loss=loss, optimizer=args.optimizer, lr=lr,
+                      epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
+                      callback=progress, validation_data=(S_test, y_test))
+
+    # From here on the model takes raw features, as model.json will.
+    _fold_scaling(model, mean, std)
+    threshold = default_threshold(model, loss)
+    train_acc = accuracy(model.predict(X_train), y_train, threshold)
+    test_acc = accuracy(model.predict(X_test), y_test, threshold)
+    print(f"train accuracy {train_acc:.1%}   test accuracy {test_acc:.1%}")
+
+    out = args.out if args.out is not None else os.path.join("runs", name)
+    os.makedirs(out, exist_ok=True)
+    written = [save(model, os.path.join(out, "model.json")),
+               atomic_write_text(os.path.join(out, "history.csv"), _history_csv(history))]
+
+    from viz import plots  # matplotlib is imported only now
+
+    written += plots.training_curves(history, os.path.join(out, "curves"),
+                                     title=f"{name}, {args.optimizer} lr {lr:g}")
+    if len(X[0]) == 2:
+        written += plots.decision_boundary(
+            model.predict, X_test + X_train, y_test + y_train,
+            os.path.join(out, "decision_boundary"), threshold=threshold,
+            title=f"{name}: test accuracy {test_acc:.1%}")
+    graph_path = os.path.join(out, "neuron_graph.svg")
+    try:
+        drawn, index = _neuron_graph(model, X_test, y_test, loss, graph_path)
+    except RuntimeError as error:
+        import viz
+
+        if not isinstance(error, viz.GraphvizMissingError):
+            raise
+        print(f"warning: skipped {graph_path}: {error}", file=sys.stderr)
+    else:
+        written.append(os.fspath(drawn))
+        print(f"neuron graph: layer1.neuron1 on test sample {index + 1}, "
+              "with the gradients of its cost J")
+    print("wrote:")
+    for path in written:
+        print(f"  {path}")
+    return 0

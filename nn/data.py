@@ -1,0 +1,220 @@
+"""Small 2-D data sets, splitting, scaling and CSV loading, in pure Python.
+
+Every generator returns ``(X, y)``: X a list of [x1, x2] rows, y a list of 0/1
+labels, shuffled, and the same `seed` always gives the same data (a private
+`random.Random`; the global random state is never touched).
+
+>>> X, y = moons(200, noise=0.1, seed=0)
+>>> X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, seed=0)
+>>> X_train, X_test, mean, std = standardize(X_train, X_test)
+"""
+
+import csv
+import math
+import numbers
+import os
+import random
+
+__all__ = ["moons", "circles", "xor", "blobs", "DATASETS", "train_test_split",
+           "standardize", "load_csv"]
+
+
+def _check_samples(n_samples, noise, least=2):
+    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < least:
+        raise ValueError(f"n_samples must be an int ≥ {least}, got {n_samples!r}")
+    if (isinstance(noise, bool) or not isinstance(noise, numbers.Real)
+            or not math.isfinite(noise) or noise < 0):
+        raise ValueError(f"noise must be a finite number ≥ 0, got {noise!r}")
+
+
+def _finish(points, labels, noise, rng):
+    """Add Gaussian noise (std `noise`) to every coordinate, then shuffle."""
+    X = [[x1 + rng.gauss(0.0, noise), x2 + rng.gauss(0.0, noise)] for x1, x2 in points]
+    order = list(range(len(X)))
+    rng.shuffle(order)
+    return [X[i] for i in order], [labels[i] for i in order]
+
+
+def _linspace(start, stop, n):
+    if n == 1:
+        return [start]
+    return [start + (stop - start) * i / (n - 1) for i in range(n)]
+
+
+def moons(n_samples=300, noise=0.1, seed=0):
+    """Two interleaving half circles (scikit-learn's `make_moons`): upper 0, lower 1."""
+    _check_samples(n_samples, noise)
+    rng = random.Random(seed)
+    n_upper = n_samples // 2
+    n_lower = n_samples - n_upper
+    points = [(math.cos(t), math.sin(t)) for t in _linspace(0.0, math.pi, n_upper)]
+    points += [(1.0 - math.cos(t), 0.5 - math.sin(t)) for t in _linspace(0.0, math.pi, n_lower)]
+    return _finish(points, [0] * n_upper + [1] * n_lower, noise, rng)
+
+
+def circles(n_samples=300, noise=0.1, factor=0.5, seed=0):
+    """A circle of radius 1 (label 0) around one of radius `factor` (label 1)."""
+    _check_samples(n_samples, noise)
+    if not (isinstance(factor, numbers.Real) and 0 < factor < 1):
+        raise ValueError(f"factor must be between 0 and 1, got {factor!r}")
+    rng = random.Random(seed)
+    n_outer = n_samples // 2
+    n_inner = n_samples - n_outer
+
+    def ring(n, r):
+        return [(r * math.cos(2 * math.pi * i / n), r * math.sin(2 * math.pi * i / n))
+                for i in range(n)]
+
+    points = ring(n_outer, 1.0) + ring(n_inner, factor)
+    return _finish(points, [0] * n_outer + [1] * n_inner, noise, rng)
+
+
+def xor(n_samples=300, noise=0.25, seed=0):
+    """Four clusters at (±1, ±1): label 1 where the signs differ (x1·x2 < 0), else 0."""
+    _check_samples(n_samples, noise, least=4)
+    rng = random.Random(seed)
+    corners = [(1.0, 1.0), (-1.0, -1.0), (1.0, -1.0), (-1.0, 1.0)]
+    points = [corners[i % 4] for i in range(n_samples)]
+    labels = [0 if x1 * x2 > 0 else 1 for x1, x2 in points]
+    return _finish(points, labels, noise, rng)
+
+
+def blobs(n_samples=300, noise=0.6, seed=0):
+    """Two Gaussian blobs, centred at (−1, −1) (label 0) and (1, 1) (label 1), std `noise`."""
+    _check_samples(n_samples, noise)
+    rng = random.Random(seed)
+    n0 = n_samples // 2
+    points = [(-1.0, -1.0)] * n0 + [(1.0, 1.0)] * (n_samples - n0)
+    return _finish(points, [0] * n0 + [1] * (n_samples - n0), noise, rng)
+
+
+DATASETS = {"moons": moons, "circles": circles, "xor": xor, "blobs": blobs}
+
+
+def train_test_split(X, y, test_size=0.2, seed=0):
+    """Shuffle and split into ``X_train, X_test, y_train, y_test`` (scikit-learn's order).
+
+    `test_size` is a fraction in (0, 1) (the test count is rounded up, as in
+    scikit-learn) or a whole number of test samples.
+    """
+    n = len(X)
+    if len(y) != n:
+        raise ValueError(f"train_test_split: {n} rows in X but {len(y)} labels in y")
+    if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real):
+        raise ValueError(f"train_test_split: test_size must be a number, got {test_size!r}")
+    if isinstance(test_size, numbers.Integral):
+        n_test = int(test_size)
+    elif 0.0 < test_size < 1.0:
+        n_test = math.ceil(test_size * n)
+    else:
+        raise ValueError(f"train_test_split: test_size {test_size!r} must be a fraction "
+                         "in (0, 1) or a whole number of samples")
+    if not 0 < n_test < n:
+        raise ValueError(f"train_test_split: {n} samples cannot give {n_test} test samples "
+                         "and at least one training sample")
+    order = list(range(n))
+    random.Random(seed).shuffle(order)
+    test, train = order[:n_test], order[n_test:]
+    return ([X[i] for i in train], [X[i] for i in test],
+            [y[i] for i in train], [y[i] for i in test])
+
+
+def standardize(X_train, X_test=None):
+    """Scale each column to mean 0 and standard deviation 1, using the training rows only.
+
+    Returns ``(X_train_scaled, X_test_scaled, mean, std)``: `mean` and `std`
+    are per-column lists (std with 1/N, as scikit-learn's StandardScaler; a
+    constant column keeps std 1 so it is not divided by 0). X_test_scaled is
+    None when no X_test is given. A row x becomes (x − mean) / std.
+    """
+    if not X_train:
+        raise ValueError("standardize: X_train is empty")
+    n, d = len(X_train), len(X_train[0])
+    mean = [sum(row[j] for row in X_train) / n for j in range(d)]
+    std = [math.sqrt(sum((row[j] - mean[j]) ** 2 for row in X_train) / n) for j in range(d)]
+    std = [s if s > 0 else 1.0 for s in std]
+
+    def scale(rows):
+        return [[(v - m) / s for v, m, s in zip(row, mean, std, strict=True)] for row in rows]
+
+    return scale(X_train), None if X_test is None else scale(X_test), mean, std
+
+
+def load_csv(path, target="label"):
+    """Read a CSV file with a header row into ``(X, y)``.
+
+    Every column other than `target` is a numeric feature; the target column
+    holds 0 or 1. Blank lines are skipped; anything else that is not a finite
+    number (text, nan, inf, an empty cell), a row with too few or too many
+    cells, or a target other than 0/1 is a ValueError naming the file, line
+    and column. A missing file is a FileNotFoundError.
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path}: no such file")
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            return _read_rows(csv.reader(f), path, target)
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not a UTF-8 text file ({error.reason} at byte "
+                         f"{error.start})") from None
+
+
+def _read_rows(reader, path, target):
+    try:
+        header = next(reader, None)
+        while header == []:  # blank lines before the header
+            header = next(reader, None)
+    except csv.Error as error:
+        raise ValueError(f"{path}, line {reader.line_num}: {error}") from None
+    if header is None:
+        raise ValueError(f"{path}: the file is empty; expected a header row "
+                         f"naming the columns, with a {target!r} column")
+    header = [name.strip() for name in header]
+    where = f"{path}, line {reader.line_num}"
+    for j, name in enumerate(header, 1):
+        if not name:
+            raise ValueError(f"{where}, column {j}: empty column name in the header")
+        if header.index(name) != j - 1:
+            raise ValueError(f"{where}, column {j}: the column name {name!r} appears twice")
+    if target not in header:
+        raise ValueError(f"{where}: no target column {target!r}; the columns are "
+                         f"{', '.join(header)} (choose one with --target / target=)")
+    if len(header) < 2:
+        raise ValueError(f"{where}: only the target column {target!r}; no feature columns")
+    t = header.index(target)
+
+    X, y = [], []
+    while True:
+        try:
+            row = next(reader, None)
+        except csv.Error as error:
+            raise ValueError(f"{path}, line {reader.line_num}: {error}") from None
+        if row is None:
+            break
+        if not row:
+            continue
+        line = reader.line_num
+        if len(row) != len(header):
+            size = "short" if len(row) < len(header) else "long"
+            raise ValueError(f"{path}, line {line}: row too {size}: {len(row)} cells, "
+                             f"but the header has {len(header)} columns")
+        values = []
+        for j, (name, cell) in enumerate(zip(header, row), 1):
+            try:
+                v = float(cell) if "_" not in cell else math.nan  # no 1_000 digit groups
+            except ValueError:
+                v = math.nan
+            if not math.isfinite(v):
+                raise ValueError(f"{path}, line {line}, column {j} ({name!r}): "
+                                 f"{cell!r} is not a finite number")
+            values.append(v)
+        label = values.pop(t)
+        if label not in (0.0, 1.0):
+            raise ValueError(f"{path}, line {line}, column {t + 1} ({target!r}): the target "
+                             f"must be 0 or 1, got {row[t]!r}")
+        X.append(values)
+        y.append(int(label))
+    if not X:
+        raise ValueError(f"{path}: a header but no data rows")
+    return X, y

@@ -1,0 +1,160 @@
+"""Save and load an MLP as JSON: its architecture and every weight by name. Never pickle.
+
+>>> save(model, "runs/model.json")       # written atomically
+>>> model = load("runs/model.json")      # validated: a bad file is a ValueError
+
+The file looks like::
+
+    {"format": "plaingrad-mlp", "version": 1,
+     "architecture": {"nin": 2, "nouts": [16, 16, 1],
+                      "activation": "relu", "output_activation": "linear"},
+     "parameters": {"layer1.neuron1.w1": 0.41, ..., "layer3.neuron1.b": -0.2}}
+"""
+
+import json
+import math
+import numbers
+import os
+import tempfile
+
+from nn.module import MLP
+
+__all__ = ["FORMAT", "VERSION", "save", "load", "atomic_write_text"]
+
+FORMAT = "plaingrad-mlp"
+VERSION = 1
+
+
+def atomic_write_text(path, text):
+    """Write `text` to `path` all at once: a temp file in the same folder, then a rename.
+
+    A reader sees the old file or the new one, never half of one.
+    """
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return path
+
+
+def save(model, path):
+    """Write `model` (an MLP) to `path` as JSON; returns the path."""
+    if not isinstance(model, MLP):
+        raise TypeError(f"save: expected an MLP, got {type(model).__name__}")
+    params = {}
+    for name, p in model.named_parameters().items():
+        if not math.isfinite(p.data):
+            raise ValueError(f"save: parameter {name} is {p.data}; refusing to save a "
+                             "model with non-finite weights")
+        params[name] = p.data
+    document = {
+        "format": FORMAT,
+        "version": VERSION,
+        "architecture": {
+            "nin": model.nin,
+            "nouts": list(model.nouts),
+            "activation": model.activation,
+            "output_activation": model.output_activation,
+        },
+        "parameters": params,
+    }
+    # json writes floats with repr, so they read back bit for bit.
+    return atomic_write_text(path, json.dumps(document, indent=1, allow_nan=False) + "\n")
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _unique_keys(pairs):
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen = set()
+        twice = next(k for k, _ in pairs if k in seen or seen.add(k))
+        raise ValueError(f"the key {twice!r} appears twice")
+    return obj
+
+
+def load(path):
+    """Read an MLP written by `save`, checking everything; a bad file is a ValueError."""
+    path = os.fspath(path)
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        document = json.loads(text, parse_constant=_reject_constant,
+                              object_pairs_hook=_unique_keys)
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not a valid model file (not UTF-8 text)") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path}: not a valid model file (broken JSON at line {error.lineno}, "
+                         f"column {error.colno}: {error.msg}); was it truncated?") from None
+    except ValueError as error:
+        raise ValueError(f"{path}: not a valid model file ({error})") from None
+
+    def bad(message):
+        return ValueError(f"{path}: not a valid plaingrad model: {message}")
+
+    if not isinstance(document, dict):
+        raise bad("the top level is not a JSON object")
+    _expect_keys(document, {"format", "version", "architecture", "parameters"}, "the file", bad)
+    if document["format"] != FORMAT:
+        raise bad(f"format is {document['format']!r}, expected {FORMAT!r}")
+    if document["version"] != VERSION or isinstance(document["version"], bool):
+        raise bad(f"version {document['version']!r} is not supported (this plaingrad "
+                  f"reads version {VERSION})")
+
+    arch = document["architecture"]
+    if not isinstance(arch, dict):
+        raise bad("architecture is not an object")
+    _expect_keys(arch, {"nin", "nouts", "activation", "output_activation"}, "architecture", bad)
+    nouts = arch["nouts"]
+    if not isinstance(nouts, list):
+        raise bad(f"architecture.nouts is not a list: {nouts!r}")
+    for key, value in [("nin", arch["nin"])] + [("nouts", n) for n in nouts]:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise bad(f"architecture.{key} holds {value!r}, not a positive int")
+    for key in ("activation", "output_activation"):
+        if not isinstance(arch[key], str):
+            raise bad(f"architecture.{key} is not a string: {arch[key]!r}")
+    params = document["parameters"]
+    if not isinstance(params, dict):
+        raise bad("parameters is not an object")
+    # Count before building, so a tampered size cannot allocate a giant model.
+    sizes = [arch["nin"], *nouts]
+    count = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+    if count != len(params):
+        raise bad(f"the architecture has {count} parameters but the file holds {len(params)}")
+    try:
+        model = MLP(arch["nin"], nouts, arch["activation"], arch["output_activation"], seed=0)
+    except ValueError as error:
+        raise bad(str(error)) from None
+
+    expected = model.named_parameters()
+    _expect_keys(params, set(expected), "parameters", bad)
+    for name, p in expected.items():
+        value = params[name]
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) \
+                or not math.isfinite(value):
+            raise bad(f"parameter {name} is {value!r}, not a finite number")
+        p.data = float(value)
+    return model
+
+
+def _expect_keys(obj, keys, where, bad):
+    missing = sorted(keys - obj.keys())
+    extra = sorted(obj.keys() - keys)
+    if missing:
+        shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+        raise bad(f"{where} lacks {len(missing)} entr{'y' if len(missing) == 1 else 'ies'}: "
+                  f"{shown}")
+    if extra:
+        shown = ", ".join(extra[:5]) + (", ..." if len(extra) > 5 else "")
+        raise bad(f"{where} has unexpected entr{'y' if len(extra) == 1 else 'ies'}: {shown}")

@@ -1,0 +1,134 @@
+"""`fit`: the training loop — forward, cost J, backward, W ← W − α·dW, repeat.
+
+>>> from nn import MLP, fit, moons
+>>> X, y = moons(100, seed=0)
+>>> model = MLP(2, [8, 8, 1], seed=0)
+>>> history = fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=0.05, epochs=5)
+>>> history["loss"][-1] < history["loss"][0]
+True
+"""
+
+import math
+import random
+
+from nn.losses import get_loss
+from nn.optim import OPTIMIZERS, Optimizer
+
+__all__ = ["fit", "accuracy", "default_threshold"]
+
+# The output at which the predicted class switches from 0 to 1, per loss:
+# a probability for bce/mse on 0/1 targets, a logit or a score for the others.
+_THRESHOLDS = {"bce": 0.5, "mse": 0.5, "bce_with_logits": 0.0, "hinge": 0.0}
+_DEFAULT_LR = {"adam": 0.01, "sgd": 0.1}
+
+
+def default_threshold(model, loss):
+    """Where the output of `model` trained with `loss` separates class 0 from class 1.
+
+    0.5 for `bce` and `mse` (ŷ is a probability-like output), 0 for
+    `bce_with_logits` (a logit) and `hinge` (a score). For a loss given as a
+    function: 0.5 if the model's output activation is sigmoid, else 0.
+    """
+    name = loss if isinstance(loss, str) else getattr(loss, "__name__", None)
+    if name in _THRESHOLDS:
+        return _THRESHOLDS[name]
+    return 0.5 if model.output_activation == "sigmoid" else 0.0
+
+
+def accuracy(outputs, y, threshold):
+    """The fraction of samples whose predicted class (output > threshold) is right.
+
+    A target counts as class 1 when it is ≥ 0.5, so 0/1 and −1/+1 labels both work.
+    """
+    right = sum((out > threshold) == (t >= 0.5) for out, t in zip(outputs, y, strict=True))
+    return right / len(y)
+
+
+def _check_data(model, X, y, what):
+    if len(X) != len(y):
+        raise ValueError(f"fit: {what} has {len(X)} rows but {len(y)} targets")
+    if not X:
+        raise ValueError(f"fit: {what} is empty")
+    for i, row in enumerate(X):
+        if len(row) != model.nin:
+            raise ValueError(f"fit: {what} row {i} has {len(row)} features, "
+                             f"the model expects {model.nin}")
+
+
+def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=100,
+        batch_size=32, seed=0, callback=None, validation_data=None, threshold=None):
+    """Train a one-output `model` on rows X with targets y; returns the history.
+
+    - `loss`: a name (``"bce_with_logits"``, ``"bce"``, ``"mse"``, ``"hinge"``)
+      or a function(predictions, targets) → Value.
+    - `optimizer`: an Optimizer built on ``model.parameters()``, or a name
+      (``"adam"``, ``"sgd"``) built here with `lr` (default 0.01 for Adam,
+      0.1 for SGD).
+    - Each epoch shuffles the rows with ``random.Random(seed)`` and takes one
+      optimizer step per mini-batch of `batch_size` rows (the cost J is the
+      mean over the batch).
+    - `validation_data`: optional ``(X_test, y_test)``, evaluated every epoch.
+    - `callback(epoch, history)`: called after every epoch (epoch counts from 1).
+    - `threshold`: the output above which the class is 1 (see `default_threshold`).
+
+    The history is a dict of per-epoch lists: ``loss`` (mean training cost over
+    the epoch's batches), ``accuracy`` (on the training rows after the epoch),
+    and, with validation data, ``test_loss`` and ``test_accuracy``.
+
+    A NaN or infinite cost stops training with a FloatingPointError naming
+    the epoch; a smaller learning rate usually cures it.
+    """
+    loss_fn = get_loss(loss)
+    if model.nouts[-1] != 1:
+        raise ValueError(f"fit: the model has {model.nouts[-1]} outputs; fit trains "
+                         "models with one output (binary classification or regression)")
+    _check_data(model, X, y, "the training data")
+    if validation_data is not None:
+        X_test, y_test = validation_data
+        _check_data(model, X_test, y_test, "the validation data")
+    for name, value, low in (("epochs", epochs, 0), ("batch_size", batch_size, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ValueError(f"fit: {name} must be an int ≥ {low}, got {value!r}")
+    if isinstance(optimizer, Optimizer):
+        if lr is not None:
+            raise ValueError("fit: give lr to the optimizer you built, not to fit")
+        opt = optimizer
+    elif optimizer in OPTIMIZERS:
+        opt = OPTIMIZERS[optimizer](model.parameters(),
+                                    lr=_DEFAULT_LR[optimizer] if lr is None else lr)
+    else:
+        raise ValueError(f"fit: unknown optimizer {optimizer!r}; choose one of "
+                         f"{', '.join(OPTIMIZERS)} or pass an Optimizer")
+    if threshold is None:
+        threshold = default_threshold(model, loss)
+
+    rng = random.Random(seed)
+    order = list(range(len(X)))
+    history = {"loss": [], "accuracy": []}
+    if validation_data is not None:
+        history.update(test_loss=[], test_accuracy=[])
+
+    for epoch in range(1, epochs + 1):
+        rng.shuffle(order)
+        epoch_cost = 0.0
+        for start in range(0, len(order), batch_size):
+            batch = order[start:start + batch_size]
+            J = loss_fn([model(X[i]) for i in batch], [y[i] for i in batch])
+            if not math.isfinite(J.data):
+                raise FloatingPointError(
+                    f"fit: the cost J became {J.data} at epoch {epoch} (batch "
+                    f"{start // batch_size + 1}); training diverged, try a smaller "
+                    f"learning rate than {getattr(opt, 'lr', '?')}")
+            opt.zero_grad()
+            J.backward()
+            opt.step()
+            epoch_cost += J.data * len(batch)
+        history["loss"].append(epoch_cost / len(order))
+        history["accuracy"].append(accuracy(model.predict(X), y, threshold))
+        if validation_data is not None:
+            outputs = model.predict(X_test)
+            history["test_loss"].append(loss_fn(outputs, y_test).data)
+            history["test_accuracy"].append(accuracy(outputs, y_test, threshold))
+        if callback is not None:
+            callback(epoch, history)
+    return history

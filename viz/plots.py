@@ -1,0 +1,138 @@
+"""Training pictures with matplotlib: the loss/accuracy curves and a 2-D decision boundary.
+
+Each picture is written twice, as ``<path>.png`` and ``<path>.svg``, each
+atomically (temp file in the same folder, then a rename). matplotlib is
+imported only when a picture is drawn, and only through its Agg canvas, so
+nothing here changes the user's pyplot backend or global state.
+
+>>> training_curves({"loss": [0.7, 0.4, 0.2], "accuracy": [0.6, 0.8, 0.9]}, "runs/curves")
+['runs/curves.png', 'runs/curves.svg']
+"""
+
+import math
+import os
+import tempfile
+
+__all__ = ["training_curves", "decision_boundary"]
+
+# Class colours shared by the points and the regions: 0 blue, 1 orange.
+_COLORS = ("#1f77b4", "#ff7f0e")
+
+
+def _figure(width, height):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=100)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save_both(fig, path):
+    """Write `fig` as <stem>.png and <stem>.svg atomically; returns both paths."""
+    stem, ext = os.path.splitext(os.fspath(path))
+    if ext.lower() not in (".png", ".svg"):
+        stem += ext
+    written = []
+    for fmt in ("png", "svg"):
+        target = f"{stem}.{fmt}"
+        folder = os.path.dirname(os.path.abspath(target))
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=f".{fmt}")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                # No date in the metadata: the same run draws the same file.
+                metadata = {"Date": None} if fmt == "svg" else {"Software": "plaingrad"}
+                fig.savefig(f, format=fmt, metadata=metadata)
+            os.replace(tmp, target)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        written.append(target)
+    return written
+
+
+def _finite_series(history, key):
+    values = list(history.get(key) or [])
+    for i, v in enumerate(values):
+        if not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise ValueError(f"training_curves: {key}[{i}] is {v!r}, not a finite number")
+    return values
+
+
+def training_curves(history, path, title="Training"):
+    """Plot the cost J and the accuracy per epoch, side by side.
+
+    `history` maps ``"loss"`` and ``"accuracy"`` (and optionally ``"test_loss"``
+    and ``"test_accuracy"``) to per-epoch lists, as `nn.fit` returns. `path`
+    is the file name with or without .png/.svg. Returns the paths written.
+    """
+    loss = _finite_series(history, "loss")
+    if not loss:
+        raise ValueError("training_curves: the history has no 'loss' values to plot")
+    fig = _figure(10, 4)
+    ax_loss, ax_acc = fig.subplots(1, 2)
+    for ax, key, label in ((ax_loss, "loss", "cost J"), (ax_acc, "accuracy", "accuracy")):
+        for prefix, name, style in (("", "train", "-"), ("test_", "test", "--")):
+            values = _finite_series(history, prefix + key)
+            if values:
+                ax.plot(range(1, len(values) + 1), values, style, label=name)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    ax_acc.set_ylim(-0.02, 1.02)
+    ax_loss.set_title(f"{title}: cost per epoch")
+    ax_acc.set_title(f"{title}: accuracy per epoch")
+    fig.tight_layout()
+    return _save_both(fig, path)
+
+
+def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
+                      title="Decision boundary"):
+    """Shade the plane by predicted class and draw the labelled points on top.
+
+    `predict(rows)` takes a list of [x1, x2] rows and returns one number per
+    row; class 1 is where it exceeds `threshold`. X is a list of 2-D rows and y
+    their 0/1 labels. Returns the paths written (<stem>.png, <stem>.svg).
+    """
+    if not X or len(X) != len(y):
+        raise ValueError(f"decision_boundary: {len(X)} points but {len(y)} labels")
+    if any(len(row) != 2 for row in X):
+        raise ValueError("decision_boundary: needs 2-D points (two features per row)")
+    xs = [row[0] for row in X]
+    ys = [row[1] for row in X]
+    pad_x = 0.1 * (max(xs) - min(xs) or 1.0)
+    pad_y = 0.1 * (max(ys) - min(ys) or 1.0)
+    x_lo, x_hi = min(xs) - pad_x, max(xs) + pad_x
+    y_lo, y_hi = min(ys) - pad_y, max(ys) + pad_y
+    gx = [x_lo + (x_hi - x_lo) * i / (resolution - 1) for i in range(resolution)]
+    gy = [y_lo + (y_hi - y_lo) * j / (resolution - 1) for j in range(resolution)]
+    scores = list(predict([[a, b] for b in gy for a in gx]))
+    if len(scores) != resolution * resolution:
+        raise ValueError(f"decision_boundary: predict returned {len(scores)} numbers for "
+                         f"{resolution * resolution} points")
+    if not all(isinstance(s, (int, float)) and math.isfinite(s) for s in scores):
+        raise ValueError("decision_boundary: predict returned a non-finite number")
+    surface = [scores[j * resolution:(j + 1) * resolution] for j in range(resolution)]
+    grid = [[1.0 if s > threshold else 0.0 for s in line] for line in surface]
+
+    from matplotlib.colors import ListedColormap
+
+    fig = _figure(6, 5)
+    ax = fig.subplots()
+    ax.contourf(gx, gy, grid, levels=[-0.5, 0.5, 1.5], cmap=ListedColormap(_COLORS),
+                alpha=0.25)
+    if min(scores) < threshold < max(scores):
+        ax.contour(gx, gy, surface, levels=[threshold], colors="black", linewidths=1.0)
+    for label, color in enumerate(_COLORS):
+        pts = [row for row, t in zip(X, y) if t == label]
+        ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=14, c=color,
+                   edgecolors="white", linewidths=0.4, label=f"class {label}")
+    ax.set_xlim(x_lo, x_hi)
+    ax.set_ylim(y_lo, y_hi)
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.set_title(title)
+    ax.legend(loc="best")
+    fig.tight_layout()
+    return _save_both(fig, path)
