@@ -180,17 +180,20 @@ def parse(source):
     if not isinstance(source, str):
         raise TypeError(f"parse: expected a str, got {type(source).__name__}")
     _check_size(source)
+    text = source.strip()  # " -x" is fine (a leading "-" would be an option on a command line)
     try:
-        tree = ast.parse(source, mode="eval")
+        tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
         # Python reports the column where it gave up; 0 means "at the end".
-        where = f" at column {error.offset or len(source) + 1}"
+        where = f" at column {error.offset or len(text) + 1}"
         raise ExpressionError(f"not a valid expression{where}: {error.msg}") from None
     except (RecursionError, MemoryError, ValueError) as error:
         # Python's parser gave up (too complex) or refused the text (a NUL byte).
         reason = str(error) or "too complex to parse"
         raise ExpressionError(f"not a valid expression: {reason}") from None
-    return _compile(source, tree.body)
+    expression = _compile(text, tree.body)
+    expression.source = source
+    return expression
 
 
 def parse_bindings(items):

@@ -19,6 +19,10 @@ def build_parser():
     cli_train.register(subparsers)
     from nn import cli_check
     cli_check.register(subparsers)
+    from nn import cli_graph
+    cli_graph.register(subparsers)
+    from nn import cli_explain
+    cli_explain.register(subparsers)
     return parser
 
 

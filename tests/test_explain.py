@@ -154,3 +154,23 @@ def test_leaf_root_and_accumulation_like_backward():
     second = explain(y)
     assert [s.contribution for s in first] == [s.contribution for s in second] == [2.0, 2.0]
     assert x.grad == 8.0  # leaves accumulate across passes, as with backward()
+
+
+def test_explain_command(capsys):
+    from nn.cli import main
+
+    assert main(["explain", "sigmoid(w*x + b)", "x=2", "w=-0.5", "b=0.1"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:4] == ["step", "node", "op", "parent"]
+    assert lines[1].split()[:5] == ["1", "out", "sigmoid", "n1", "sigmoid(n1)·(1"]
+    assert len(lines) == 6 + 1 + 4  # table, blank line, value and three gradients
+    s = 1 / (1 + math.exp(-(-0.5 * 2 + 0.1)))
+    assert lines[-3:] == [f"  ∂/∂w = {s * (1 - s) * 2:.6g}", f"  ∂/∂x = {s * (1 - s) * -0.5:.6g}",
+                          f"  ∂/∂b = {s * (1 - s):.6g}"]
+
+
+def test_explain_command_refuses_code(capsys):
+    from nn.cli import main
+
+    assert main(["explain", "__import__('os').system('echo hi')"]) == 2
+    assert "not allowed" in capsys.readouterr().err

@@ -298,3 +298,12 @@ def test_matches_python_float_arithmetic(pair, x, y, z):
         return
     assume(math.isfinite(expected))
     assert parse(source).evaluate(env).data == expected, source
+
+
+def test_surrounding_whitespace_is_ignored_and_columns_follow_the_shown_text():
+    assert parse("  -x  ").evaluate({"x": 2.0}).data == -2.0
+    assert parse("  -x  ").source == "  -x  "
+    with pytest.raises(ExpressionError) as info:
+        parse("   x.y")
+    assert str(info.value).splitlines() == ["column 1: not allowed: attribute access (.y)",
+                                            "  x.y", "  ^"]

@@ -1,0 +1,41 @@
+"""`plaingrad explain`: backpropagation through an expression, one chain-rule step a row.
+
+    $ plaingrad explain "sigmoid(w*x + b)" x=2 w=-0.5 b=0.1
+
+prints the table of `autograd.explain` (node, op, parent, ∂node/∂parent as a formula
+and a number, upstream gradient, contribution) and then each variable's gradient.
+Uses the same safe parser as `plaingrad graph`.
+"""
+
+from autograd import explain
+from nn.cli_graph import EXPRESSION_HELP
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "explain",
+        help="show backward() one chain-rule step at a time",
+        description="Build EXPRESSION from the given values and print every step of "
+                    "backward(): parent.grad += local derivative × upstream gradient.",
+        epilog='example: plaingrad explain "sigmoid(w*x + b)" x=2 w=-0.5 b=0.1',
+    )
+    parser.add_argument("expression", metavar="EXPRESSION", help=EXPRESSION_HELP)
+    parser.add_argument("bindings", metavar="NAME=VALUE", nargs="*",
+                        help="one value per variable, e.g. x=2 w=-0.5 b=0.1")
+    parser.set_defaults(func=run)
+
+
+def run(args):
+    """Print the steps table and the final gradients; return the exit status."""
+    from autograd.expression import parse, parse_bindings
+
+    expr = parse(args.expression)
+    leaves = expr.leaves(parse_bindings(args.bindings))
+    root = expr.evaluate(leaves)
+    steps = explain(root)  # runs backward()
+    print(steps if steps else "(no operations: nothing to backpropagate)")
+    print()
+    print(f"{args.expression} = {root.data:.6g}")
+    for name, leaf in leaves.items():
+        print(f"  ∂/∂{name} = {leaf.grad:.6g}")
+    return 0

@@ -1,0 +1,99 @@
+"""`plaingrad graph` end to end: gradients printed, SVG written, bad input refused."""
+
+import math
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from nn.cli import main
+from viz import graph as viz_graph
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_neuron_prints_gradients_and_writes_svg(tmp_path, capsys):
+    out = tmp_path / "neuron.svg"
+    status = main(["graph", "tanh(x*w + b)", "x=1", "w=-2", "b=0.5", "-o", str(out)])
+    assert status == 0
+    lines = capsys.readouterr().out.splitlines()
+    t = math.tanh(1 * -2 + 0.5)
+    assert lines[0] == f"tanh(x*w + b) = {t:.6g}"
+    assert lines[1:4] == [f"  ∂/∂x = {(1 - t * t) * -2:.6g}",  # closed form (1 - tanh²)·w
+                          f"  ∂/∂w = {(1 - t * t) * 1:.6g}",
+                          f"  ∂/∂b = {1 - t * t:.6g}"]
+    assert lines[4] == f"wrote {out}"
+    texts = [e.text for e in ET.parse(out).iter("{http://www.w3.org/2000/svg}text")]
+    assert "data -0.9051" in texts and "grad 0.1807" in texts and "tanh" in texts
+
+
+def test_default_output_and_format_from_suffix(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["graph", "x*x", "x=3"]) == 0
+    assert (tmp_path / "runs/graph/graph.svg").read_text().startswith("<?xml")
+    assert main(["graph", "x*x", "x=3", "-o", "g.png"]) == 0
+    assert (tmp_path / "g.png").read_bytes()[:4] == b"\x89PNG"
+    assert main(["graph", "x*x", "x=3", "-o", "g.txt", "--format", "dot"]) == 0
+    assert (tmp_path / "g.txt").read_text().startswith("digraph {")
+    assert "  ∂/∂x = 6" in capsys.readouterr().out
+
+
+def test_same_command_gives_byte_identical_svg(tmp_path):
+    for name in ("a.svg", "b.svg"):
+        main(["graph", "sigmoid(w*x + b) ** 2", "x=2", "w=-0.5", "b=0.1",
+              "-o", str(tmp_path / name)])
+    assert (tmp_path / "a.svg").read_bytes() == (tmp_path / "b.svg").read_bytes()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["__import__('os').system('touch pwned')"], "calling a method (.system)"),
+    (["().__class__.__bases__[0].__subclasses__()"], "not allowed"),
+    (["(lambda: 1)()"], "this call is not allowed"),
+    (["open('x').read()"], "not allowed"),
+    (["x*y", "x=1"], "no value given for y"),
+    (["x*y", "x=1", "y=2", "z=3"], "z given but not used"),
+    (["x", "x=one"], "'one' is not a number"),
+    (["x", "x=nan"], "finite"),
+    (["x", "x=1", "x=2"], "given twice"),
+    (["log(x)", "x=-1"], "log needs x > 0"),
+    (["1/x", "x=0"], "division of 1.0 by zero"),
+    (["(" * 10_000 + "x" + ")" * 10_000, "x=1"], "the limit is 10,000"),
+    (["-" * 5_000 + "x", "x=1"], "5,000 operator signs"),
+    (["(" * 150 + "x" + ")" * 150, "x=1"], "nested deeper than 100"),
+])
+def test_bad_input_is_a_clear_error_and_no_file(tmp_path, capsys, argv, message):
+    out = tmp_path / "g.svg"
+    expression, *bindings = argv
+    # " " + expression: argparse would read a leading "-" as an option
+    assert main(["graph", " " + expression, *bindings, "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("plaingrad graph: error: ") and message in err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_graphviz_still_prints_gradients(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(viz_graph, "_find_dot", lambda: None)
+    assert main(["graph", "x*x", "x=3", "-o", str(tmp_path / "g.svg")]) == 2
+    captured = capsys.readouterr()
+    assert "  ∂/∂x = 6" in captured.out
+    assert "install Graphviz" in captured.err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_command_line_program(tmp_path):
+    """Through a real process (`python -m nn`, what the `plaingrad` script runs)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-m", "nn", "graph", "exp(a) - a", "a=0", "-o", "x.svg"],
+        capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[:2] == ["exp(a) - a = 1", "  ∂/∂a = 0"]
+    assert (tmp_path / "x.svg").exists()
+    bad = subprocess.run([sys.executable, "-m", "nn", "graph", "__import__('os')"],
+                         capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
+    assert bad.returncode == 2 and "calling `__import__` is not allowed" in bad.stderr
+    assert "Traceback" not in bad.stderr
