@@ -244,7 +244,10 @@ def input_values(bound=INPUT_BOUND):
 
 def points(variables=("x", "y")):
     """A dict name → input value, in the order of `variables` (ready for `gradcheck`)."""
-    return st.fixed_dictionaries({name: input_values() for name in _names(variables)})
+    variables = _names(variables)
+    # A dict built from a tuple keeps the order (fixed_dictionaries may not).
+    values = st.tuples(*[input_values() for _ in variables])
+    return values.map(lambda xs: dict(zip(variables, xs)))
 
 
 def constants():
