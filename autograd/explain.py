@@ -96,6 +96,8 @@ def local_formula(node, i, names=None):
 
     op, parents = node.op, node.parents
     x = name(parents[i])
+    bare = x.isidentifier() or x.replace(".", "", 1).isdigit()
+    term = x if bare else f"({x})"  # 1/(1−ŷ), not 1/1−ŷ
     if op in ("+", "sum"):
         return "1"
     if op == "*":
@@ -107,10 +109,10 @@ def local_formula(node, i, names=None):
         p = float(op[2:])
         if p == 1:
             return "1"
-        return f"{p:g}·{x}" if p == 2 else f"{p:g}·{x}^{p - 1:g}"
+        return f"{p:g}·{term}" if p == 2 else f"{p:g}·{term}^{p - 1:g}"
     formulas = {
         "exp": f"exp({x})",
-        "log": f"1/{x}",
+        "log": f"1/{term}",
         "tanh": f"1 - tanh({x})^2",
         "sigmoid": f"sigmoid({x})·(1 - sigmoid({x}))",
         "relu": f"1 if {x} > 0 else 0",

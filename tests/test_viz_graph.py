@@ -79,7 +79,7 @@ def test_op_symbols():
     parts = [x + 1, x * 2, x.exp(), x.log(), x.tanh(), x.sigmoid(), x.relu(), x.softplus(),
              x ** 2, x ** -1, x ** 0.5, dot([x, x], [1.0, 2.0])]
     source = viz.to_dot(total(parts))
-    for symbol in ["+", "×", "exp", "log", "tanh", "σ", "ReLU", "softplus", "Σ", "·",
+    for symbol in ["+", "×", "exp", "log", "tanh", "σ", "ReLU", "softplus", "Σ", "dot",
                    "^2", "^-1", "^0.5"]:
         assert f'[label="{symbol}"' in source or f"[label={symbol} " in source, symbol
 

@@ -33,7 +33,7 @@ FORMATS = ("svg", "png", "pdf", "dot")  # "dot" writes the DOT text, without Gra
 # The picture of each op; a power "**p" is drawn as ^p.
 OP_SYMBOLS = {
     "+": "+", "*": "×", "exp": "exp", "log": "log", "tanh": "tanh", "sigmoid": "σ",
-    "relu": "ReLU", "softplus": "softplus", "sum": "Σ", "dot": "·",
+    "relu": "ReLU", "softplus": "softplus", "sum": "Σ", "dot": "dot",
 }
 
 _FILL = {"root": "#ffd966", "parameter": "#cfe2f3", "constant": "#eeeeee", "interior": "white"}
@@ -54,7 +54,7 @@ def draw_dot(root, rankdir="LR", show_grad=True, show_local=True, max_nodes=500)
     """The graph that produced `root`, as a `graphviz.Digraph`.
 
     One record per Value (`label | data | grad`, 4 significant digits) and one small
-    node per operation (+, ×, exp, log, tanh, σ, ReLU, softplus, Σ, ·, ^p).
+    node per operation (+, ×, exp, log, tanh, σ, ReLU, softplus, Σ, dot, ^p).
     `rankdir` is "LR" (left to right) or "TB" (top to bottom); `show_grad=False`
     hides the gradients (before `backward()` they are all 0); `show_local=True`
     writes the local derivative on each arrow into an operation. Graphs of more than

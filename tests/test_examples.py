@@ -1,0 +1,60 @@
+"""The examples run, print what they promise, and check their own mathematics."""
+
+import importlib.util
+import math
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_example(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "examples" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_lecture_neuron_runs_and_its_closed_forms_hold(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / "lecture_neuron.py")],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = done.stdout
+    assert out.count("   ok") == 4 and "MISMATCH" not in out
+    assert "sigmoid(Z)·(1 - sigmoid(Z))" in out and "1/(1−ŷ)" in out
+    picture = tmp_path / "runs" / "lecture_neuron" / "neuron.svg"
+    texts = [e.text for e in ET.parse(picture).iter("{http://www.w3.org/2000/svg}text")]
+    assert "J" in texts and "ŷ" in texts
+    assert "0.2498" in texts  # σ'(Z) written on the edge from Z into σ
+
+
+def test_lecture_neuron_gradients_against_independent_closed_forms():
+    example = load_example("lecture_neuron")
+    neuron = example.build()
+    neuron["J"].backward()
+    a, w, b, y = example.A, example.W, example.B, example.Y
+    z = sum(wi * ai for wi, ai in zip(w, a)) + b
+    y_hat = 1 / (1 + math.exp(-z))
+    assert math.isclose(neuron["J"].data, -(y * math.log(y_hat) + (1 - y) * math.log(1 - y_hat)),
+                        rel_tol=1e-14)
+    assert math.isclose(neuron["Z"].grad, y_hat - y, rel_tol=1e-12)
+    assert example.check_closed_forms(neuron) == []
+
+
+def test_lecture_neuron_fails_loudly_when_a_gradient_is_wrong(tmp_path, monkeypatch, capsys):
+    example = load_example("lecture_neuron")
+    build = example.build
+
+    def stale_build():
+        neuron = build()
+        neuron["b"].grad = 0.5  # a leaf gradient not zeroed: backward() adds to it
+        return neuron
+
+    monkeypatch.setattr(example, "build", stale_build)
+    assert example.main(["--out", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert "MISMATCH" in captured.out and "∂J/∂b" in captured.err
