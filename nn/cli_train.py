@@ -196,7 +196,15 @@ def _neuron_graph(model, X, y, loss, path):
     for layer in model.layers[1:]:
         outputs = layer.forward(outputs)
     get_loss(loss)(outputs, [y[index]]).backward()
-    hidden[0].label = "layer1.neuron1"
+    # Name the lecture's quantities on the drawing: W·x, Z = W·x + b, a = g(Z).
+    a = hidden[0]
+    z = a if neuron.activation == "linear" else a.parents[0]
+    z.parents[0].label = "W·x"
+    z.label = "Z = W·x + b"
+    if a is not z:
+        a.label = f"layer1.neuron1 = {neuron.activation}(Z)"
+    else:
+        a.label = "layer1.neuron1 = Z"
     import viz  # imported here: it needs graphviz, which `import nn` must not load
 
     try:

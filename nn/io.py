@@ -15,7 +15,7 @@ import json
 import math
 import numbers
 import os
-import tempfile
+import secrets
 
 from nn.module import MLP
 
@@ -31,16 +31,18 @@ def atomic_write_text(path, text):
     A reader sees the old file or the new one, never half of one.
     """
     path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
+    folder, name = os.path.split(os.path.abspath(path))
+    # open(..., "x") respects the umask (mkstemp would make the file private).
+    tmp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+        with open(tmp, "x", encoding="utf-8", newline="\n") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
-        os.unlink(tmp)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
         raise
     return path
 

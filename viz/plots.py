@@ -11,7 +11,7 @@ nothing here changes the user's pyplot backend or global state.
 
 import math
 import os
-import tempfile
+import secrets
 
 __all__ = ["training_curves", "decision_boundary"]
 
@@ -36,16 +36,18 @@ def _save_both(fig, path):
     written = []
     for fmt in ("png", "svg"):
         target = f"{stem}.{fmt}"
-        folder = os.path.dirname(os.path.abspath(target))
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=f".{fmt}")
+        folder, name = os.path.split(os.path.abspath(target))
+        # open(..., "xb") respects the umask (mkstemp would make the file private).
+        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
         try:
-            with os.fdopen(fd, "wb") as f:
+            with open(tmp, "xb") as f:
                 # No date in the metadata: the same run draws the same file.
                 metadata = {"Date": None} if fmt == "svg" else {"Software": "plaingrad"}
                 fig.savefig(f, format=fmt, metadata=metadata)
             os.replace(tmp, target)
         except BaseException:
-            os.unlink(tmp)
+            if os.path.exists(tmp):
+                os.unlink(tmp)
             raise
         written.append(target)
     return written
@@ -69,6 +71,8 @@ def training_curves(history, path, title="Training"):
     loss = _finite_series(history, "loss")
     if not loss:
         raise ValueError("training_curves: the history has no 'loss' values to plot")
+    from matplotlib.ticker import MaxNLocator
+
     fig = _figure(10, 4)
     ax_loss, ax_acc = fig.subplots(1, 2)
     for ax, key, label in ((ax_loss, "loss", "cost J"), (ax_acc, "accuracy", "accuracy")):
@@ -77,6 +81,7 @@ def training_curves(history, path, title="Training"):
             if values:
                 ax.plot(range(1, len(values) + 1), values, style, label=name)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(label)
         ax.grid(True, alpha=0.3)
         ax.legend()
