@@ -28,6 +28,8 @@ with `backward()`: zero them first to read contributions as the whole gradient.
 
 from typing import NamedTuple
 
+from autograd.engine import Value
+
 __all__ = ["Step", "Steps", "explain", "local_formula"]
 
 
@@ -72,6 +74,8 @@ def explain(root):
     Names come from labels; unlabelled constants are shown by value, other
     unlabelled nodes as n1, n2, ... in table order (an unlabelled root is "out").
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"explain: expected a Value, got {type(root).__name__}")
     root.backward()
     order = _backward_order(root)
     names = _names(root, order)

@@ -69,7 +69,7 @@ def run(args):
     try:
         path = viz.render(root, args.output, format=fmt, rankdir=args.rankdir,
                           show_local=not args.no_local)
-    except viz.GraphvizMissingError as error:
+    except RuntimeError as error:  # Graphviz missing (says how to install it) or failing
         print(f"plaingrad graph: error: {error}", file=sys.stderr)
         return 2
     print(f"wrote {path}")

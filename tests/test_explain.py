@@ -174,3 +174,8 @@ def test_explain_command_refuses_code(capsys):
 
     assert main(["explain", "__import__('os').system('echo hi')"]) == 2
     assert "not allowed" in capsys.readouterr().err
+
+
+def test_explain_needs_a_value():
+    with pytest.raises(TypeError, match="expected a Value, got float"):
+        explain(1.0)

@@ -117,6 +117,8 @@ def test_show_grad_false_and_rankdir():
     assert "rankdir=TB" in top_down and '"y | data' in top_down  # no braces needed in TB
     with pytest.raises(ValueError, match="rankdir"):
         viz.to_dot(y, rankdir="sideways")
+    with pytest.raises(TypeError, match="expected a Value, got float"):
+        viz.to_dot(1.5)
 
 
 @pytest.mark.parametrize("label", ["a|b", "{x}", "<port>", 'say "hi"', "back\\slash",

@@ -26,6 +26,8 @@ from pathlib import Path
 
 import graphviz
 
+from autograd import Value
+
 __all__ = ["GraphvizMissingError", "draw_dot", "render", "to_dot"]
 
 FORMATS = ("svg", "png", "pdf", "dot")  # "dot" writes the DOT text, without Graphviz
@@ -62,6 +64,8 @@ def draw_dot(root, rankdir="LR", show_grad=True, show_local=True, max_nodes=500)
     Node ids come from the traversal order, so the same graph always gives the
     same drawing.
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"draw_dot: expected a Value, got {type(root).__name__}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw_dot: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
     if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
