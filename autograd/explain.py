@@ -128,29 +128,33 @@ def local_formula(node, i, names=None):
 def _backward_order(root):
     """The nodes with parents, in the order `Value.backward` passes their gradients on.
 
-    The same Kahn's algorithm as the engine, step for step: count each node's
-    consumers (depth-first, parents in operand order), then release a node when
-    its last consumer is done, taking the most recently released first.
+    The same Kahn's algorithm as the engine, step for step: count each interior
+    node's consumers (depth-first, parents in operand order), then release a node
+    when its last consumer is done, taking the most recently released first.
+    (Leaves pass nothing on, so counting or releasing them would not change the order.)
     """
+    if not root.parents:
+        return []
     consumers = {root: 0}
     stack = [root]
     while stack:
         for parent in stack.pop().parents:
-            if parent in consumers:
-                consumers[parent] += 1
-            else:
-                consumers[parent] = 1
-                stack.append(parent)
+            if parent.parents:
+                if parent in consumers:
+                    consumers[parent] += 1
+                else:
+                    consumers[parent] = 1
+                    stack.append(parent)
     order = []
     ready = [root]
     while ready:
         node = ready.pop()
-        if node.parents:
-            order.append(node)
+        order.append(node)
         for parent in node.parents:
-            consumers[parent] -= 1
-            if consumers[parent] == 0:
-                ready.append(parent)
+            if parent.parents:
+                consumers[parent] -= 1
+                if consumers[parent] == 0:
+                    ready.append(parent)
     return order
 
 
