@@ -179,3 +179,14 @@ def test_explain_command_refuses_code(capsys):
 def test_explain_needs_a_value():
     with pytest.raises(TypeError, match="expected a Value, got float"):
         explain(1.0)
+
+
+def test_long_chain_without_recursion():
+    x = Value(0.3, label="x")
+    v = x
+    for _ in range(5_000):  # far beyond Python's recursion limit
+        v = v * 1.0
+    steps = explain(v)
+    assert len(steps) == 10_000
+    assert [s.parent_name for s in steps[-2:]] == ["x", "1"]
+    assert x.grad == 1.0
