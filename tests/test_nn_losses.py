@@ -1,0 +1,215 @@
+"""nn.losses: values and gradients against closed forms, central differences and PyTorch."""
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd import Value
+from nn import bce, bce_with_logits, hinge, mse
+from nn.losses import BCE_EPS, get_loss
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+
+def values(xs):
+    return [Value(x) for x in xs]
+
+
+def central_difference(loss, xs, ys, i, h=1e-6):
+    up = list(xs)
+    down = list(xs)
+    up[i] += h
+    down[i] -= h
+    return (loss(up, ys).data - loss(down, ys).data) / (2 * h)
+
+
+# ----- bce -----
+
+def test_bce_value_and_gradient_closed_form():
+    p, y = [0.9, 0.2, 0.6], [1, 0, 0.25]
+    vs = values(p)
+    J = bce(vs, y)
+    n = len(p)
+    expected = -sum(t * math.log(q) + (1 - t) * math.log(1 - q) for q, t in zip(p, y)) / n
+    assert J.data == pytest.approx(expected, rel=1e-14)
+    J.backward()
+    for v, q, t in zip(vs, p, y):
+        # dJ/dŷ = −(y/ŷ − (1−y)/(1−ŷ))/N
+        assert v.grad == pytest.approx(-(t / q - (1 - t) / (1 - q)) / n, rel=1e-13)
+
+
+def test_bce_gradient_matches_central_differences():
+    p, y = [0.3, 0.75, 0.05, 0.999], [1, 0, 0.5, 1]
+    vs = values(p)
+    bce(vs, y).backward()
+    for i, v in enumerate(vs):
+        assert v.grad == pytest.approx(central_difference(bce, p, y, i, h=1e-7), rel=1e-6)
+
+
+@pytest.mark.parametrize("p, y", [(0.0, 1), (1.0, 0), (-0.5, 1), (1.5, 0)])
+def test_bce_is_finite_at_and_beyond_zero_and_one(p, y):
+    v = Value(p)
+    J = bce([v], [y])
+    # ŷ clamped to BCE_EPS or 1 − BCE_EPS: J = −log(BCE_EPS), −log(1 − (1 − BCE_EPS))
+    clamped = BCE_EPS if y == 1 else 1.0 - (1.0 - BCE_EPS)
+    assert J.data == pytest.approx(-math.log(clamped), rel=1e-15)
+    J.backward()
+    assert v.grad == 0.0  # the clamp is constant outside [eps, 1 − eps], as torch.clamp
+
+
+def test_bce_at_the_right_extreme_costs_nothing_and_has_gradient_minus_one():
+    v = Value(1.0 - BCE_EPS)
+    J = bce([v], [1])
+    assert J.data == pytest.approx(BCE_EPS, rel=1e-3)
+    J.backward()
+    assert v.grad == pytest.approx(-1.0 / (1.0 - BCE_EPS), rel=1e-12)
+
+
+def test_bce_matches_torch():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    p, y = [0.9, 0.2, 0.6, 0.01], [1.0, 0.0, 0.25, 1.0]
+    vs = values(p)
+    J = bce(vs, y)
+    J.backward()
+    tp = torch.tensor(p, dtype=torch.float64, requires_grad=True)
+    tJ = torch.nn.functional.binary_cross_entropy(tp, torch.tensor(y, dtype=torch.float64))
+    tJ.backward()
+    assert J.data == pytest.approx(tJ.item(), rel=1e-13)
+    assert [v.grad for v in vs] == pytest.approx(tp.grad.tolist(), rel=1e-12)
+
+
+# ----- bce_with_logits -----
+
+@pytest.mark.parametrize("z", [0.0, -0.0, 1e-8, -1e-8, 1.0, -1.0, 30.0, -30.0, 40.0, -40.0,
+                               709.0, -709.0, 750.0, -750.0, 1e3, -1e3, 1e300, -1e300])
+@pytest.mark.parametrize("y", [0.0, 1.0, 0.3])
+def test_bce_with_logits_gradient_is_sigmoid_minus_y_for_every_z(z, y):
+    zs = [Value(z), Value(0.5)]
+    J = bce_with_logits(zs, [y, 1.0])
+    J.backward()
+    assert zs[0].grad == pytest.approx((sigmoid(z) - y) / 2, rel=1e-15, abs=1e-17)
+    assert math.isfinite(J.data)
+
+
+def test_bce_with_logits_gradient_is_exact_at_zero():
+    z = Value(0.0)
+    bce_with_logits([z], [1.0]).backward()
+    assert z.grad == -0.5
+    z = Value(0.0)
+    bce_with_logits([z], [0.0]).backward()
+    assert z.grad == 0.5
+
+
+@pytest.mark.parametrize("z, y, expected", [
+    (0.0, 1.0, math.log(2.0)), (0.0, 0.0, math.log(2.0)),
+    (1e3, 0.0, 1e3), (1e3, 1.0, 0.0), (-1e3, 1.0, 1e3), (-1e3, 0.0, 0.0),
+    (2.0, 1.0, math.log1p(math.exp(-2.0))), (2.0, 0.0, 2.0 + math.log1p(math.exp(-2.0))),
+])
+def test_bce_with_logits_value_closed_form(z, y, expected):
+    # softplus(z) − z·y; for large |z| this is max(z, 0) − z·y up to e^-|z|
+    # (rel 1e-13: softplus(2) − 2 cancels the leading bits)
+    assert bce_with_logits([Value(z)], [y]).data == pytest.approx(expected, rel=1e-13, abs=1e-300)
+
+
+@settings(max_examples=100)
+@given(st.lists(st.tuples(st.floats(-30, 30), st.sampled_from([0.0, 1.0, 0.5])),
+                min_size=1, max_size=5))
+def test_bce_with_logits_equals_bce_of_sigmoid_and_finite_differences(pairs):
+    z = [p[0] for p in pairs]
+    y = [p[1] for p in pairs]
+    zs = values(z)
+    J = bce_with_logits(zs, y)
+    if all(abs(v) < 20 for v in z):  # where sigmoid does not round to 0 or 1
+        assert J.data == pytest.approx(bce([Value(sigmoid(v)) for v in z], y).data, rel=1e-9)
+    J.backward()
+    for i, v in enumerate(zs):
+        assert v.grad == pytest.approx((sigmoid(z[i]) - y[i]) / len(z), rel=1e-12, abs=1e-15)
+        assert v.grad == pytest.approx(central_difference(bce_with_logits, z, y, i),
+                                       rel=1e-5, abs=1e-8)
+
+
+def test_bce_with_logits_matches_torch():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed")
+    z, y = [-3.0, 0.0, 2.5, 40.0, -800.0], [1.0, 0.0, 1.0, 0.0, 0.7]
+    zs = values(z)
+    J = bce_with_logits(zs, y)
+    J.backward()
+    tz = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+    tJ = torch.nn.functional.binary_cross_entropy_with_logits(
+        tz, torch.tensor(y, dtype=torch.float64))
+    tJ.backward()
+    assert J.data == pytest.approx(tJ.item(), rel=1e-13)
+    assert [v.grad for v in zs] == pytest.approx(tz.grad.tolist(), rel=1e-12, abs=1e-300)
+
+
+# ----- mse and hinge -----
+
+def test_mse_value_and_gradient():
+    p, y = [1.5, -0.5, 2.0], [1.0, 0.0, -1.0]
+    vs = values(p)
+    J = mse(vs, y)
+    assert J.data == pytest.approx((0.25 + 0.25 + 9.0) / 3, rel=1e-15)
+    J.backward()
+    assert [v.grad for v in vs] == pytest.approx([2 * (a - b) / 3 for a, b in zip(p, y)])
+
+
+def test_hinge_value_and_gradient_with_both_label_conventions():
+    scores = [2.0, 0.5, -0.25, -3.0]
+    for labels in ([1, 1, -1, -1], [1, 1, 0, 0]):
+        vs = values(scores)
+        J = hinge(vs, labels)
+        # relu(1 − y·s): 0, 0.5, 0.75, 0
+        assert J.data == pytest.approx((0.5 + 0.75) / 4, rel=1e-15)
+        J.backward()
+        assert [v.grad for v in vs] == [0.0, -0.25, 0.25, 0.0]
+
+
+def test_losses_accept_floats_and_single_values():
+    assert mse(2.0, 1.0).data == 1.0
+    assert bce_with_logits(Value(0.0), 1).data == pytest.approx(math.log(2.0))
+    assert bce([0.5], [1]).data == pytest.approx(math.log(2.0))
+
+
+# ----- validation -----
+
+@pytest.mark.parametrize("loss", [bce, bce_with_logits, mse, hinge])
+def test_mismatched_or_empty_lists(loss):
+    with pytest.raises(ValueError, match="2 predictions but 1 targets"):
+        loss([0.5, 0.5], [1])
+    with pytest.raises(ValueError, match="no samples"):
+        loss([], [])
+
+
+@pytest.mark.parametrize("loss", [bce, bce_with_logits, mse, hinge])
+@pytest.mark.parametrize("target", [math.nan, math.inf, "1", None, True])
+def test_targets_must_be_finite_numbers(loss, target):
+    with pytest.raises(ValueError, match="target 0 must be a finite number"):
+        loss([0.5], [target])
+
+
+@pytest.mark.parametrize("loss", [bce, bce_with_logits])
+@pytest.mark.parametrize("target", [-0.1, 1.5, 2])
+def test_bce_targets_outside_zero_one(loss, target):
+    with pytest.raises(ValueError, match=r"targets in \[0, 1\]"):
+        loss([0.5], [target])
+
+
+def test_hinge_rejects_other_labels():
+    with pytest.raises(ValueError, match="-1/\\+1"):
+        hinge([0.5], [0.5])
+
+
+def test_bce_rejects_nan_prediction():
+    with pytest.raises(ValueError, match="nan"):
+        bce([math.nan], [1])
+
+
+def test_get_loss():
+    assert get_loss("bce") is bce
+    assert get_loss(mse) is mse
+    with pytest.raises(ValueError, match="bce_with_logits, bce, mse, hinge"):
+        get_loss("cross_entropy")

@@ -1,0 +1,211 @@
+"""nn.module: structure, labels, seeds, forward values and gradients against independent truths."""
+
+import math
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd import Value
+from nn import MLP, Layer, Neuron
+
+
+def set_weights(neuron, w, b):
+    for p, v in zip(neuron.w, w, strict=True):
+        p.data = v
+    neuron.b.data = b
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+# ----- structure -----
+
+def test_micrograd_default_architecture_and_parameter_count():
+    model = MLP(2, [16, 16, 1], seed=0)
+    assert [len(layer.neurons) for layer in model.layers] == [16, 16, 1]
+    assert [layer.activation for layer in model.layers] == ["relu", "relu", "linear"]
+    assert (model.nin, model.nouts) == (2, [16, 16, 1])
+    assert (model.activation, model.output_activation) == ("relu", "linear")
+    assert len(model.parameters()) == (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1) * 1
+
+
+def test_parameter_names_are_one_based_in_stable_order_and_match_labels():
+    model = MLP(2, [3, 1], seed=0)
+    names = list(model.named_parameters())
+    assert names[:4] == ["layer1.neuron1.w1", "layer1.neuron1.w2", "layer1.neuron1.b",
+                         "layer1.neuron2.w1"]
+    assert names[-1] == "layer2.neuron1.b"
+    assert len(names) == 3 * 3 + 4
+    assert names == list(model.named_parameters())
+    for name, p in model.named_parameters().items():
+        assert p.label == name
+    assert model.parameters() == list(model.named_parameters().values())
+    assert model.layers[0].neurons[2].w[1].label == "layer1.neuron3.w2"
+    assert model.layers[0].neurons[2].b.label == "layer1.neuron3.b"
+
+
+def test_call_returns_value_for_one_output_and_list_otherwise():
+    assert isinstance(MLP(2, [4, 1], seed=0)([1.0, 2.0]), Value)
+    out = MLP(2, [4, 3], seed=0)([1.0, 2.0])
+    assert isinstance(out, list) and len(out) == 3 and all(isinstance(v, Value) for v in out)
+    assert isinstance(Layer(2, 1, seed=0)([1.0, 2.0]), Value)
+    assert len(Layer(2, 2, seed=0)([1.0, 2.0])) == 2
+    # A one-neuron hidden layer still feeds the next layer a list.
+    assert isinstance(MLP(2, [1, 1], seed=0)([1.0, 2.0]), Value)
+
+
+def test_accepts_values_and_numbers_as_inputs():
+    model = MLP(2, [3, 1], seed=1)
+    x = [Value(0.5), Value(-1.5)]
+    assert model(x).data == model([0.5, -1.5]).data == model([0.5, -1.5]).data
+    model(x).backward()
+    assert any(v.grad != 0.0 for v in x)
+
+
+def test_neuron_adds_only_the_dot_the_bias_sum_and_the_activation():
+    neuron = Neuron(2, activation="tanh", seed=0)
+    a = neuron([1.0, 2.0])
+    z = a.parents[0]
+    assert a.op == "tanh" and z.op == "+" and z.parents[1] is neuron.b
+    w_dot_x = z.parents[0]
+    assert w_dot_x.op == "dot"
+    assert w_dot_x.parents[:2] == tuple(neuron.w)
+    assert [p.data for p in w_dot_x.parents[2:]] == [1.0, 2.0]
+    assert all(not p.parents for p in w_dot_x.parents[2:])
+
+
+# ----- seeds -----
+
+def test_same_seed_same_weights_other_seed_other_weights_global_state_untouched():
+    state = random.getstate()
+    a = [p.data for p in MLP(2, [4, 1], seed=7).parameters()]
+    b = [p.data for p in MLP(2, [4, 1], seed=7).parameters()]
+    c = [p.data for p in MLP(2, [4, 1], seed=8).parameters()]
+    assert random.getstate() == state
+    assert a == b and a != c
+    weights = [p.data for name, p in MLP(3, [5, 1], seed=0).named_parameters().items()
+               if not name.endswith(".b")]
+    assert all(-1.0 <= w <= 1.0 for w in weights)
+    assert all(p.data == 0.0 for name, p in MLP(3, [5, 1], seed=0).named_parameters().items()
+               if name.endswith(".b"))
+
+
+def test_bad_seed_is_a_type_error():
+    with pytest.raises(TypeError, match="seed"):
+        MLP(2, [1], seed="zero")
+
+
+# ----- errors -----
+
+def test_unknown_activation_lists_the_valid_ones():
+    for make in (lambda: Neuron(2, activation="gelu"), lambda: Layer(2, 2, activation="gelu"),
+                 lambda: MLP(2, [1], activation="gelu"),
+                 lambda: MLP(2, [1], output_activation="softmax")):
+        with pytest.raises(ValueError, match="relu.*tanh.*sigmoid.*linear"):
+            make()
+
+
+def test_wrong_input_length_states_expected_and_actual():
+    with pytest.raises(ValueError, match="expected 2 inputs, got 3"):
+        MLP(2, [4, 1], seed=0)([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="expected 3 inputs, got 1"):
+        Neuron(3, seed=0)([1.0])
+    with pytest.raises(ValueError, match="expected 2 inputs, got 1"):
+        MLP(2, [1], seed=0).predict([[1.0]])
+
+
+@pytest.mark.parametrize("nin, nouts", [(0, [1]), (-1, [1]), (2.0, [1]), (True, [1]),
+                                        (2, []), (2, [0]), (2, [3, -1]), (2, 3), (2, "16")])
+def test_bad_sizes(nin, nouts):
+    with pytest.raises(ValueError):
+        MLP(nin, nouts)
+
+
+# ----- values and gradients -----
+
+@pytest.mark.parametrize("activation, g, dg", [
+    ("relu", lambda z: max(z, 0.0), lambda z: 1.0 if z > 0 else 0.0),
+    ("tanh", math.tanh, lambda z: 1.0 - math.tanh(z) ** 2),
+    ("sigmoid", sigmoid, lambda z: sigmoid(z) * (1.0 - sigmoid(z))),
+    ("linear", lambda z: z, lambda z: 1.0),
+])
+def test_neuron_value_and_gradient_closed_form(activation, g, dg):
+    neuron = Neuron(3, activation=activation, seed=0)
+    w, b, x = [0.5, -1.25, 2.0], 0.25, [1.5, 0.5, -0.75]
+    set_weights(neuron, w, b)
+    z = 0.5 * 1.5 - 1.25 * 0.5 - 2.0 * 0.75 + 0.25  # = -1.125
+    out = neuron(x)
+    assert out.data == pytest.approx(g(z), rel=1e-15, abs=1e-15)
+    out.backward()
+    # da/dw_i = g'(Z)·x_i, da/db = g'(Z)
+    assert [p.grad for p in neuron.w] == pytest.approx([dg(z) * xi for xi in x], rel=1e-14)
+    assert neuron.b.grad == pytest.approx(dg(z), rel=1e-14)
+
+
+def test_mlp_gradient_matches_central_differences():
+    model = MLP(3, [4, 3, 1], activation="tanh", output_activation="sigmoid", seed=3)
+    x = [0.3, -0.8, 1.1]
+    model(x).backward()
+    h = 1e-6
+    for name, p in model.named_parameters().items():
+        analytic, original = p.grad, p.data
+        p.data = original + h
+        up = model.predict([x])[0]
+        p.data = original - h
+        down = model.predict([x])[0]
+        p.data = original
+        numeric = (up - down) / (2 * h)
+        assert analytic == pytest.approx(numeric, rel=1e-5, abs=1e-9), name
+
+
+def test_zero_grad_resets_every_parameter():
+    model = MLP(2, [3, 1], seed=0)
+    model([1.0, -1.0]).backward()
+    assert any(p.grad != 0.0 for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+@settings(max_examples=60)
+@given(st.lists(st.floats(-10, 10), min_size=2, max_size=2),
+       st.sampled_from(["relu", "tanh", "sigmoid", "linear"]),
+       st.sampled_from(["linear", "sigmoid", "tanh"]))
+def test_predict_equals_the_graph_forward_exactly(x, activation, output_activation):
+    model = MLP(2, [5, 4, 1], activation=activation, output_activation=output_activation,
+                seed=1)
+    assert model.predict([x]) == [model(x).data]
+
+
+def test_predict_gives_lists_for_several_outputs():
+    model = MLP(2, [3, 2], seed=0)
+    assert model.predict([[1.0, 2.0]]) == [[v.data for v in model([1.0, 2.0])]]
+
+
+def test_same_numbers_as_micrograd_with_the_same_weights():
+    mg = pytest.importorskip("micrograd.nn", reason="micrograd (dev extra) is not installed")
+    ours = MLP(2, [16, 16, 1], seed=0)
+    theirs = mg.MLP(2, [16, 16, 1])
+    for p, q in zip(ours.parameters(), theirs.parameters(), strict=True):
+        q.data = p.data
+    x = [0.7, -1.3]
+    a, b = ours(x), theirs(x)
+    assert a.data == pytest.approx(b.data, rel=1e-12)
+    a.backward()
+    b.backward()
+    assert [p.grad for p in ours.parameters()] == pytest.approx(
+        [q.grad for q in theirs.parameters()], rel=1e-12, abs=1e-15)
+
+
+def test_to_torch_delegates_to_the_bridge():
+    pytest.importorskip("torch", reason="PyTorch is not installed")
+    torch_bridge = pytest.importorskip("nn.torch_bridge")
+    import torch
+
+    model = MLP(2, [4, 1], activation="tanh", seed=0)
+    net = model.to_torch()
+    assert type(net) is type(torch_bridge.to_torch(model))
+    out = net(torch.tensor([[0.5, -0.25]], dtype=torch.float64))
+    assert out.item() == pytest.approx(model([0.5, -0.25]).data, rel=1e-12)
