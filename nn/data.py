@@ -186,15 +186,15 @@ def _read_rows(reader, path, target):
 
     X, y = [], []
     while True:
+        line = reader.line_num + 1  # where the next row starts (a quoted cell may span lines)
         try:
             row = next(reader, None)
         except csv.Error as error:
-            raise ValueError(f"{path}, line {reader.line_num}: {error}") from None
+            raise ValueError(f"{path}, line {line}: {error}") from None
         if row is None:
             break
         if not row:
             continue
-        line = reader.line_num
         if len(row) != len(header):
             size = "short" if len(row) < len(header) else "long"
             raise ValueError(f"{path}, line {line}: row too {size}: {len(row)} cells, "

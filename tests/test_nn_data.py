@@ -1,0 +1,165 @@
+"""nn.data: generators against their geometry, splitting, scaling, and every bad CSV."""
+
+import math
+import random
+
+import pytest
+
+from nn import blobs, circles, load_csv, moons, standardize, train_test_split, xor
+from nn.data import DATASETS
+
+# ----- generators -----
+
+
+@pytest.mark.parametrize("name", sorted(DATASETS))
+def test_generators_are_deterministic_balanced_and_leave_global_random_alone(name):
+    make = DATASETS[name]
+    state = random.getstate()
+    X, y = make(101, seed=3)
+    assert random.getstate() == state
+    assert make(101, seed=3) == (X, y)
+    assert make(101, seed=4) != (X, y)
+    assert len(X) == len(y) == 101
+    assert all(len(row) == 2 and all(isinstance(v, float) for v in row) for row in X)
+    assert set(y) == {0, 1} and abs(y.count(0) - y.count(1)) <= 1
+    assert y[:20] != sorted(y[:20])  # shuffled
+
+
+def test_moons_without_noise_lie_on_their_half_circles():
+    X, y = moons(50, noise=0.0, seed=0)
+    for (a, b), label in zip(X, y):
+        if label == 0:  # upper moon: unit circle around (0, 0), b ≥ 0
+            assert math.hypot(a, b) == pytest.approx(1.0) and b >= -1e-12
+        else:           # lower moon: unit circle around (1, 0.5), b ≤ 0.5
+            assert math.hypot(a - 1.0, b - 0.5) == pytest.approx(1.0) and b <= 0.5 + 1e-12
+
+
+def test_circles_without_noise_have_radius_one_and_factor():
+    X, y = circles(40, noise=0.0, factor=0.3, seed=0)
+    for (a, b), label in zip(X, y):
+        assert math.hypot(a, b) == pytest.approx(1.0 if label == 0 else 0.3)
+
+
+def test_xor_labels_follow_the_signs():
+    X, y = xor(40, noise=0.0, seed=0)
+    assert all(abs(a) == 1.0 and abs(b) == 1.0 for a, b in X)
+    assert all(label == (1 if a * b < 0 else 0) for (a, b), label in zip(X, y))
+
+
+def test_blobs_are_centred_where_documented():
+    X, y = blobs(2000, noise=0.5, seed=0)
+    for label, centre in ((0, -1.0), (1, 1.0)):
+        pts = [row for row, t in zip(X, y) if t == label]
+        for j in (0, 1):
+            assert sum(p[j] for p in pts) / len(pts) == pytest.approx(centre, abs=0.05)
+
+
+@pytest.mark.parametrize("args", [{"n_samples": 1}, {"n_samples": 10.0}, {"n_samples": True},
+                                  {"noise": -0.1}, {"noise": math.nan}])
+def test_generator_arguments_are_checked(args):
+    with pytest.raises(ValueError):
+        moons(**{"n_samples": 10, **args})
+
+
+# ----- train_test_split -----
+
+def test_split_sizes_order_and_pairs():
+    X = [[float(i), -float(i)] for i in range(10)]
+    y = list(range(10))
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, seed=1)
+    assert (len(X_train), len(X_test)) == (7, 3)  # ceil(0.25·10) = 3 test samples
+    assert sorted(y_train + y_test) == y
+    assert all(row[0] == t for row, t in zip(X_train + X_test, y_train + y_test))
+    assert train_test_split(X, y, test_size=0.25, seed=1) == (X_train, X_test, y_train, y_test)
+    assert train_test_split(X, y, test_size=0.25, seed=2) != (X_train, X_test, y_train, y_test)
+    assert len(train_test_split(X, y, test_size=4)[1]) == 4
+
+
+@pytest.mark.parametrize("test_size", [0.0, 1.0, 1.5, -0.2, 0, 10, math.nan, "0.2", True])
+def test_split_rejects_bad_test_sizes(test_size):
+    with pytest.raises(ValueError, match="test"):
+        train_test_split([[0.0]] * 10, [0] * 10, test_size=test_size)
+
+
+def test_split_rejects_mismatched_lengths():
+    with pytest.raises(ValueError, match="3 rows in X but 2 labels"):
+        train_test_split([[0.0]] * 3, [0, 1])
+
+
+# ----- standardize -----
+
+def test_standardize_uses_training_statistics_only():
+    X_train = [[1.0, 10.0], [3.0, 10.0], [5.0, 10.0]]
+    X_test = [[7.0, 12.0]]
+    S_train, S_test, mean, std = standardize(X_train, X_test)
+    assert mean == [3.0, 10.0]
+    assert std == pytest.approx([math.sqrt(8.0 / 3.0), 1.0])  # constant column keeps std 1
+    assert [row[0] for row in S_train] == pytest.approx([-1.224744871391589, 0.0,
+                                                         1.224744871391589])
+    assert S_test == [[pytest.approx(4.0 / math.sqrt(8.0 / 3.0)), 2.0]]
+    assert standardize(X_train)[1] is None
+
+
+# ----- load_csv -----
+
+def write(tmp_path, text, name="data.csv"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_load_csv_reads_features_and_target_in_any_column(tmp_path):
+    path = write(tmp_path, "a,label,b\n1.5,0,2\n-3,1,4e-1\n\n0,1.0,  7 \n")
+    assert load_csv(path) == ([[1.5, 2.0], [-3.0, 0.4], [0.0, 7.0]], [0, 1, 1])
+    assert load_csv(str(path), target="label")[1] == [0, 1, 1]
+    path = write(tmp_path, "\ufeffx,y,cls\n1,2,1\n", name="bom.csv")  # a BOM is ignored
+    assert load_csv(path, target="cls") == ([[1.0, 2.0]], [1])
+
+
+@pytest.mark.parametrize("text, target, message", [
+    ("", "label", r"data\.csv: the file is empty"),
+    ("\n\n", "label", r"data\.csv: the file is empty"),
+    ("a,b\n1,2\n", "label", r"data\.csv, line 1: no target column 'label'; the columns are a, b"),
+    ("a,label\n", "label", r"data\.csv: a header but no data rows"),
+    ("label\n1\n", "label", r"line 1: only the target column"),
+    ("a,a,label\n1,2,1\n", "label", r"line 1, column 2: the column name 'a' appears twice"),
+    ("a,,label\n1,2,1\n", "label", r"line 1, column 2: empty column name"),
+    ("a,label\n1,0\nx,1\n", "label", r"line 3, column 1 \('a'\): 'x' is not a finite number"),
+    ("a,label\nnan,0\n", "label", r"line 2, column 1 \('a'\): 'nan' is not a finite number"),
+    ("a,label\n1,0\n-inf,1\n", "label", r"line 3, column 1 \('a'\): '-inf' is not a finite"),
+    ("a,label\nInfinity,1\n", "label", r"line 2, column 1 \('a'\): 'Infinity' is not"),
+    ("a,label\n1e999,1\n", "label", r"line 2, column 1 \('a'\): '1e999' is not"),
+    ("a,b,label\n1,,0\n", "label", r"line 2, column 2 \('b'\): '' is not a finite number"),
+    ("a,label\n1_000,0\n", "label", r"line 2, column 1 \('a'\): '1_000' is not"),
+    ("a,b,label\n1,2,0\n1,2\n", "label", r"line 3: row too short: 2 cells, but the header has 3"),
+    ("a,label\n1,0,5\n", "label", r"line 2: row too long: 3 cells, but the header has 2"),
+    ("a,label\n1,2\n", "label", r"line 2, column 2 \('label'\): the target must be 0 or 1, "
+                                r"got '2'"),
+    ("a,label\n1,0.5\n", "label", r"line 2, column 2 \('label'\): the target must be 0 or 1"),
+    ("a,label\n1,-1\n", "label", r"the target must be 0 or 1, got '-1'"),
+    ("a,label\n1,yes\n", "label", r"line 2, column 2 \('label'\): 'yes' is not a finite"),
+    ("a,y\n1,0\n", "label", r"no target column 'label'; the columns are a, y"),
+])
+def test_every_bad_csv_names_file_line_and_column(tmp_path, text, target, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ValueError, match=message) as failure:
+        load_csv(path, target=target)
+    assert str(path) in str(failure.value)
+
+
+def test_load_csv_missing_file_and_binary_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"nope\.csv: no such file"):
+        load_csv(tmp_path / "nope.csv")
+    path = tmp_path / "binary.csv"
+    path.write_bytes(b"a,label\n\xff\xfe,1\n")
+    with pytest.raises(ValueError, match=r"binary\.csv: not a UTF-8 text file"):
+        load_csv(path)
+
+
+def test_load_csv_multiline_quoted_cell_reports_the_right_line(tmp_path):
+    path = write(tmp_path, 'a,label\n1,0\n"2\n3",1\n4,x\n')
+    with pytest.raises(ValueError, match=r"line 3, column 1 \('a'\): '2\\n3' is not"):
+        load_csv(path)
+    path = write(tmp_path, 'a,label\n"1\n",0\n4,x\n')
+    with pytest.raises(ValueError, match=r"line 4, column 2 \('label'\): 'x' is not"):
+        load_csv(path)
