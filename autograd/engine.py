@@ -31,6 +31,8 @@ def _as_float(x, what):
 
 def _lift(x, op):
     """A plain number used as an operand of `op` becomes a constant leaf."""
+    if type(x) is float:  # the common case, without _as_float's checks
+        return Value(x)
     return Value(_as_float(x, f"operand of {op}"))
 
 
@@ -183,34 +185,34 @@ class Value:
         release a node once all its consumers have passed their gradient to
         it. At release a node's gradient is complete, so it can pass it on.
         """
+        if not self.parents:
+            self.grad += 1.0  # a leaf accumulates, like every leaf
+            return
+        # Leaves pass nothing on, so only interior nodes are counted and released.
         consumers = {self: 0}
         stack = [self]
         while stack:
-            node = stack.pop()
-            for parent in node.parents:
-                if parent in consumers:
-                    consumers[parent] += 1
-                else:
-                    consumers[parent] = 1
-                    if parent.parents:
+            for parent in stack.pop().parents:
+                if parent.parents:
+                    if parent in consumers:
+                        consumers[parent] += 1
+                    else:
+                        consumers[parent] = 1
                         parent.grad = 0.0  # interior: recomputed by this pass
-                    stack.append(parent)
+                        stack.append(parent)
 
-        if self.parents:
-            self.grad = 1.0  # d(self)/d(self)
-        else:
-            self.grad += 1.0  # a leaf accumulates, like every leaf
-
+        self.grad = 1.0  # d(self)/d(self)
         ready = [self]
         while ready:
             node = ready.pop()
             grad = node.grad
             for parent, local in zip(node.parents, node.local_grads):
                 parent.grad += local * grad  # the chain rule
-                left = consumers[parent] - 1
-                consumers[parent] = left
-                if left == 0:
-                    ready.append(parent)
+                if parent.parents:
+                    left = consumers[parent] - 1
+                    consumers[parent] = left
+                    if left == 0:
+                        ready.append(parent)
 
     # ----- display and micrograd compatibility -----
 
@@ -257,7 +259,8 @@ def dot(weights, inputs):
     wd = [w.data for w in weights]
     ad = [a.data for a in inputs]
     # ∂(W·a)/∂w_i = a_i and ∂(W·a)/∂a_i = w_i
-    return Value(sum(map(float.__mul__, wd, ad)), "", (*weights, *inputs), "dot", (*ad, *wd))
+    z = sum([w * a for w, a in zip(wd, ad)])
+    return Value(z, "", (*weights, *inputs), "dot", (*ad, *wd))
 
 
 # ----- helpers -----
