@@ -115,10 +115,12 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
             batch = order[start:start + batch_size]
             J = loss_fn([model(X[i]) for i in batch], [y[i] for i in batch])
             if not math.isfinite(J.data):
+                lr_now = getattr(opt, "lr", None)
+                than = f" than {lr_now:g}" if isinstance(lr_now, float) else ""
                 raise FloatingPointError(
                     f"fit: the cost J became {J.data} at epoch {epoch} (batch "
-                    f"{start // batch_size + 1}); training diverged, try a smaller "
-                    f"learning rate than {getattr(opt, 'lr', '?')}")
+                    f"{start // batch_size + 1}); training diverged: try a smaller "
+                    f"learning rate{than}")
             opt.zero_grad()
             J.backward()
             opt.step()

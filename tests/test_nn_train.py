@@ -1,0 +1,120 @@
+"""nn.train.fit: reaches the stated accuracy with fixed seeds, reports history, stops on NaN."""
+
+import math
+
+import pytest
+
+from autograd import Value
+from nn import MLP, SGD, bce_with_logits, fit, moons, standardize, train_test_split, xor
+from nn.train import accuracy, default_threshold
+
+
+def test_xor_reaches_full_training_accuracy():
+    X, y = xor(80, seed=0)
+    model = MLP(2, [8, 1], activation="tanh", seed=0)
+    history = fit(model, X, y, epochs=15, lr=0.05, batch_size=16, seed=0)
+    assert history["accuracy"][-1] == 1.0
+    # The history matches an independent count on the trained model.
+    predicted = [int(model(x).data > 0) for x in X]
+    assert sum(p == t for p, t in zip(predicted, y)) == len(y)
+
+
+def test_moons_reaches_97_percent_test_accuracy():
+    X, y = moons(150, noise=0.1, seed=1)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, seed=1)
+    X_train, X_test, _, _ = standardize(X_train, X_test)
+    model = MLP(2, [8, 8, 1], seed=1)
+    history = fit(model, X_train, y_train, epochs=25, lr=0.03, batch_size=16, seed=1,
+                  validation_data=(X_test, y_test))
+    assert history["test_accuracy"][-1] >= 0.97
+    assert history["loss"][-1] < history["loss"][0] / 3
+    assert set(history) == {"loss", "accuracy", "test_loss", "test_accuracy"}
+    assert all(len(v) == 25 for v in history.values())
+    # test_loss is the mean bce_with_logits cost on the held-out rows
+    z = model.predict(X_test)
+    expected = sum(math.log1p(math.exp(-abs(v))) + max(v, 0) - v * t
+                   for v, t in zip(z, y_test)) / len(z)
+    assert history["test_loss"][-1] == pytest.approx(expected, rel=1e-12)
+
+
+def test_same_seed_same_history_and_callback_per_epoch():
+    X, y = xor(40, seed=2)
+    calls = []
+
+    def callback(epoch, history):
+        calls.append((epoch, len(history["loss"])))
+
+    runs = [fit(MLP(2, [4, 1], seed=5), X, y, epochs=4, batch_size=8, seed=9,
+                callback=callback) for _ in range(2)]
+    assert runs[0] == runs[1]
+    assert calls == [(1, 1), (2, 2), (3, 3), (4, 4)] * 2
+    other = fit(MLP(2, [4, 1], seed=5), X, y, epochs=4, batch_size=8, seed=10)
+    assert other != runs[0]  # another shuffling order
+
+
+def test_one_epoch_of_full_batch_sgd_is_one_gradient_step():
+    X, y = [[1.0, 2.0], [-1.0, 0.5]], [1, 0]
+    model = MLP(2, [1], seed=0)
+    w0 = [p.data for p in model.parameters()]
+    twin = MLP(2, [1], seed=0)
+    bce_with_logits([twin(x) for x in X], y).backward()
+    grads = [p.grad for p in twin.parameters()]
+    history = fit(model, X, y, optimizer="sgd", lr=0.5, epochs=1, batch_size=2)
+    assert [p.data for p in model.parameters()] == pytest.approx(
+        [w - 0.5 * g for w, g in zip(w0, grads)], rel=1e-15)
+    assert history["loss"] == [pytest.approx(bce_with_logits(
+        [Value(sum(a * b for a, b in zip(w0[:2], x)) + w0[2]) for x in X], y).data)]
+
+
+def test_custom_loss_function_and_optimizer_object():
+    X, y = xor(40, seed=0)
+    model = MLP(2, [6, 1], activation="tanh", output_activation="tanh", seed=0)
+    opt = SGD(model.parameters(), lr=0.05, momentum=0.9)
+
+    def squared_hinge(score, target):
+        return sum(((1 - s * (2 * t - 1)).relu() ** 2 for s, t in zip(score, target)),
+                   Value(0.0)) / len(target)
+
+    history = fit(model, X, y, loss=squared_hinge, optimizer=opt, epochs=20, batch_size=10)
+    assert history["accuracy"][-1] == 1.0
+
+
+def test_divergence_names_the_epoch_and_suggests_a_smaller_learning_rate():
+    X, y = xor(40, seed=0)
+    with pytest.raises(FloatingPointError,
+                       match=r"epoch \d+ .*smaller learning rate than 1e\+06"):
+        fit(MLP(2, [4, 1], seed=0), X, y, loss="mse", optimizer="sgd", lr=1e6, epochs=10)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"y": [0]}, "2 rows but 1 targets"),
+    ({"X": [], "y": []}, "empty"),
+    ({"X": [[1.0], [2.0]]}, "row 0 has 1 features, the model expects 2"),
+    ({"epochs": -1}, "epochs"),
+    ({"batch_size": 0}, "batch_size"),
+    ({"optimizer": "rmsprop"}, "unknown optimizer 'rmsprop'"),
+    ({"loss": "huber"}, "unknown loss 'huber'"),
+    ({"validation_data": ([[1.0, 2.0]], [0, 1])}, "validation data has 1 rows but 2"),
+])
+def test_bad_arguments(kwargs, match):
+    args = {"X": [[0.0, 1.0], [1.0, 0.0]], "y": [0, 1], **kwargs}
+    with pytest.raises(ValueError, match=match):
+        fit(MLP(2, [2, 1], seed=0), args.pop("X"), args.pop("y"), **args)
+
+
+def test_lr_with_an_optimizer_object_and_several_outputs_are_refused():
+    model = MLP(2, [1], seed=0)
+    with pytest.raises(ValueError, match="give lr to the optimizer"):
+        fit(model, [[0.0, 1.0]], [1], optimizer=SGD(model.parameters(), lr=0.1), lr=0.2)
+    with pytest.raises(ValueError, match="2 outputs"):
+        fit(MLP(2, [2], seed=0), [[0.0, 1.0]], [1])
+
+
+def test_accuracy_and_thresholds():
+    assert accuracy([0.2, 0.7, -1.0], [0, 1, 1], 0.5) == pytest.approx(2 / 3)
+    assert accuracy([1.5, -0.2], [1, -1], 0.0) == 1.0
+    model = MLP(2, [1], output_activation="sigmoid", seed=0)
+    assert [default_threshold(model, name) for name in ("bce", "mse", "bce_with_logits",
+                                                         "hinge")] == [0.5, 0.5, 0.0, 0.0]
+    assert default_threshold(model, lambda a, b: a) == 0.5
+    assert default_threshold(MLP(2, [1], seed=0), lambda a, b: a) == 0.0
