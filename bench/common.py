@@ -72,14 +72,21 @@ def demo_lr(step):
     return 1.0 - 0.9 * step / 100
 
 
-def measure(fn, min_seconds, min_reps=1):
-    """Call fn() until min_seconds have passed (at least min_reps times); return the times."""
+def measure(fn, min_seconds, min_reps=1, first=None):
+    """Call fn() until min_seconds have passed (at least min_reps times); return the times.
+
+    first(result), if given, sees the first call's result outside the timing (e.g. to count
+    the nodes of its graph); no result is kept alive while later calls are timed.
+    """
     times = []
     start = time.perf_counter()
     while len(times) < min_reps or time.perf_counter() - start < min_seconds:
         t0 = time.perf_counter()
-        fn()
+        result = fn()
         times.append(time.perf_counter() - t0)
+        if first is not None and len(times) == 1:
+            first(result)
+        del result
     return times
 
 

@@ -81,9 +81,9 @@ def chain(size, min_seconds):
             grad = grad * common.CHAIN_FACTOR
         return x, grad
 
-    out = []
-    times = common.measure(lambda: out.append(run()), min_seconds)
-    return {"times": times, "value": out[0][0], "grad": out[0][1]}
+    facts = {}
+    times = common.measure(run, min_seconds, first=lambda r: facts.update(value=r[0], grad=r[1]))
+    return {"times": times, **facts}
 
 
 def wide(size, min_seconds):
@@ -96,9 +96,10 @@ def wide(size, min_seconds):
         # d s / d w_i = x_i and d s / d x_i = w_i
         return s, list(xs), list(ws)
 
-    out = []
-    times = common.measure(lambda: out.append(run()), min_seconds)
-    return {"times": times, "value": out[0][0], "grad_w0": out[0][1][0]}
+    facts = {}
+    times = common.measure(run, min_seconds,
+                           first=lambda r: facts.update(value=r[0], grad_w0=r[1][0]))
+    return {"times": times, **facts}
 
 
 if __name__ == "__main__":

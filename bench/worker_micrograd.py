@@ -35,45 +35,54 @@ def demo(size, min_seconds):
         for p in model.parameters():
             p.data -= lr * p.grad
         losses.append(loss.data)
-        if not graph:  # keep the first graph to count its nodes
-            graph.append(loss)
+        return loss
 
-    graph = []
-    times = common.measure(step, min_seconds, 2)
-    return {"times": times, "loss0": losses[0], "loss1": losses[1], "nodes": _nodes(graph[0])}
+    facts = {}
+    times = common.measure(step, min_seconds, 2, first=lambda loss: _count(loss, facts))
+    return {"times": times, "loss0": losses[0], "loss1": losses[1], **facts}
 
 
 def chain(size, min_seconds):
-    out = []
-
     def run():
         x0 = Value(1.0)
         x = x0
         for _ in range(size):
             x = x * common.CHAIN_FACTOR + 0.0
         x.backward()
-        if not out:  # keep the first graph to count its nodes
-            out.append((x.data, x0.grad, x))
+        return x, x0.grad
 
-    times = common.measure(run, min_seconds)
-    return {"times": times, "value": out[0][0], "grad": out[0][1], "nodes": _nodes(out[0][2])}
+    facts = {}
+
+    def first(result):
+        facts["value"], facts["grad"] = result[0].data, result[1]
+        _count(result[0], facts)
+
+    times = common.measure(run, min_seconds, first=first)
+    return {"times": times, **facts}
 
 
 def wide(size, min_seconds):
     ws, xs = common.wide_inputs(size)
     ws, xs = [Value(w) for w in ws], [Value(x) for x in xs]
-    out = []
-
     def run():
         s = sum(w * x for w, x in zip(ws, xs))
         for v in ws:
             v.grad = 0
         s.backward()
-        if not out:  # keep the first graph to count its nodes
-            out.append((s.data, ws[0].grad, s))
+        return s, ws[0].grad
 
-    times = common.measure(run, min_seconds)
-    return {"times": times, "value": out[0][0], "grad_w0": out[0][1], "nodes": _nodes(out[0][2])}
+    facts = {}
+
+    def first(result):
+        facts["value"], facts["grad_w0"] = result[0].data, result[1]
+        _count(result[0], facts)
+
+    times = common.measure(run, min_seconds, first=first)
+    return {"times": times, **facts}
+
+
+def _count(root, facts):
+    facts["nodes"] = _nodes(root)
 
 
 def _nodes(root):

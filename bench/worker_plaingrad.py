@@ -37,17 +37,20 @@ def demo(size, min_seconds):
         for p in params:
             p.data -= lr * p.grad
         losses.append(loss.data)
-        if not graph:  # keep the first graph to count its nodes
-            graph.append(loss)
+        return loss
 
-    graph = []
-    times = common.measure(step, min_seconds, 2)
-    return {"times": times, "loss0": losses[0], "loss1": losses[1], "nodes": _nodes(graph[0])}
+    facts = {}
+    times = common.measure(step, min_seconds, 2, first=lambda loss: _count(loss, facts))
+    return {"times": times, "loss0": losses[0], "loss1": losses[1], **facts}
 
 
 def _single(out):
     """The network's one output, whether the model returns it bare or in a list."""
     return out[0] if isinstance(out, (list, tuple)) else out
+
+
+def _count(root, facts):
+    facts["nodes"] = _nodes(root)
 
 
 def _nodes(root):
@@ -63,33 +66,39 @@ def build_chain(size):
 
 
 def chain(size, min_seconds):
-    out = []
-
     def run():
         x0, x = build_chain(size)
         x.backward()
-        if not out:  # keep the first graph to count its nodes
-            out.append((x.data, x0.grad, x))
+        return x, x0.grad
 
-    times = common.measure(run, min_seconds)
-    return {"times": times, "value": out[0][0], "grad": out[0][1], "nodes": _nodes(out[0][2])}
+    facts = {}
+
+    def first(result):
+        facts["value"], facts["grad"] = result[0].data, result[1]
+        _count(result[0], facts)
+
+    times = common.measure(run, min_seconds, first=first)
+    return {"times": times, **facts}
 
 
 def _wide(size, min_seconds, combine):
     ws, xs = common.wide_inputs(size)
     ws, xs = [Value(w) for w in ws], [Value(x) for x in xs]
-    out = []
-
     def run():
         s = combine(ws, xs)
         for v in ws:
             v.grad = 0.0
         s.backward()
-        if not out:  # keep the first graph to count its nodes
-            out.append((s.data, ws[0].grad, s))
+        return s, ws[0].grad
 
-    times = common.measure(run, min_seconds)
-    return {"times": times, "value": out[0][0], "grad_w0": out[0][1], "nodes": _nodes(out[0][2])}
+    facts = {}
+
+    def first(result):
+        facts["value"], facts["grad_w0"] = result[0].data, result[1]
+        _count(result[0], facts)
+
+    times = common.measure(run, min_seconds, first=first)
+    return {"times": times, **facts}
 
 
 def wide(size, min_seconds):
