@@ -1,0 +1,158 @@
+"""nn.io: a saved model loads back bit for bit; truncated or tampered files are refused."""
+
+import json
+import math
+import os
+
+import pytest
+
+from nn import MLP, load, save
+from nn.io import FORMAT, VERSION, atomic_write_text
+
+ROWS = [[0.5, -1.0], [2.0, 0.25], [-3.0, 1.5], [0.0, 0.0]]
+
+
+@pytest.fixture
+def model():
+    m = MLP(2, [5, 3, 1], activation="tanh", output_activation="sigmoid", seed=4)
+    for i, p in enumerate(m.parameters()):
+        p.data += math.sin(i) / 3  # biases non-zero, digits that need every bit
+    return m
+
+
+@pytest.fixture
+def saved(model, tmp_path):
+    path = tmp_path / "model.json"
+    assert save(model, path) == str(path)
+    return path
+
+
+def document(path):
+    return json.loads(path.read_text())
+
+
+def test_round_trip_gives_identical_weights_and_predictions(model, saved):
+    loaded = load(saved)
+    assert (loaded.nin, loaded.nouts, loaded.activation, loaded.output_activation) == \
+        (2, [5, 3, 1], "tanh", "sigmoid")
+    assert {k: p.data for k, p in loaded.named_parameters().items()} == \
+        {k: p.data for k, p in model.named_parameters().items()}
+    assert loaded.predict(ROWS) == model.predict(ROWS)
+    assert [loaded(x).data for x in ROWS] == [model(x).data for x in ROWS]
+
+
+def test_file_layout(saved):
+    doc = document(saved)
+    assert doc["format"] == FORMAT == "plaingrad-mlp" and doc["version"] == VERSION == 1
+    assert doc["architecture"] == {"nin": 2, "nouts": [5, 3, 1], "activation": "tanh",
+                                   "output_activation": "sigmoid"}
+    assert list(doc["parameters"])[:3] == ["layer1.neuron1.w1", "layer1.neuron1.w2",
+                                           "layer1.neuron1.b"]
+
+
+def test_save_overwrites_atomically_and_leaves_no_temp_files(model, saved):
+    model.parameters()[0].data = 123.0
+    save(model, saved)
+    assert load(saved).parameters()[0].data == 123.0
+    assert os.listdir(saved.parent) == ["model.json"]
+
+
+def test_atomic_write_failure_keeps_the_old_file(tmp_path):
+    path = tmp_path / "f.txt"
+    atomic_write_text(path, "old")
+
+    with pytest.raises(TypeError):
+        atomic_write_text(path, 42)  # not text: the write fails midway
+    assert path.read_text() == "old"
+    assert os.listdir(tmp_path) == ["f.txt"]
+
+
+def test_save_refuses_non_finite_weights_and_other_objects(model, tmp_path):
+    model.parameters()[3].data = math.nan
+    with pytest.raises(ValueError, match="layer1.neuron2.w1 is nan"):
+        save(model, tmp_path / "m.json")
+    assert not (tmp_path / "m.json").exists()
+    with pytest.raises(TypeError, match="expected an MLP"):
+        save({"w": 1}, tmp_path / "m.json")
+
+
+@pytest.mark.parametrize("fraction", [0.0, 0.1, 0.5, 0.9, 0.999])
+def test_truncated_files_are_rejected(saved, fraction):
+    text = saved.read_text()
+    saved.write_text(text[:int(len(text) * fraction)])
+    with pytest.raises(ValueError, match=r"model\.json: not a valid model file \(broken JSON"):
+        load(saved)
+
+
+def tamper(doc, change):
+    change(doc)
+    return doc
+
+
+def set_param(name, value):
+    return lambda d: d["parameters"].__setitem__(name, value)
+
+
+TAMPERINGS = {
+    "format": (lambda d: d.__setitem__("format", "pickle"), "format is 'pickle'"),
+    "version": (lambda d: d.__setitem__("version", 2), "version 2 is not supported"),
+    "version bool": (lambda d: d.__setitem__("version", True), "version True"),
+    "missing key": (lambda d: d.pop("architecture"), "the file lacks 1 entry: architecture"),
+    "extra key": (lambda d: d.__setitem__("code", "rm -rf"), "unexpected entry: code"),
+    "nin": (lambda d: d["architecture"].__setitem__("nin", 3), "has 42 parameters but the file"),
+    "nin zero": (lambda d: d["architecture"].__setitem__("nin", 0), "nin holds 0"),
+    "nin float": (lambda d: d["architecture"].__setitem__("nin", 2.0), "nin holds 2.0"),
+    "huge nin": (lambda d: d["architecture"].__setitem__("nin", 10 ** 12),
+                 "parameters but the file holds 37"),
+    "nouts": (lambda d: d["architecture"].__setitem__("nouts", "5,3,1"), "nouts is not a list"),
+    "layer size": (lambda d: d["architecture"]["nouts"].__setitem__(1, -3), "holds -3"),
+    "activation": (lambda d: d["architecture"].__setitem__("activation", "gelu"),
+                   "unknown activation 'gelu'"),
+    "activation type": (lambda d: d["architecture"].__setitem__("activation", 1),
+                        "activation is not a string"),
+    "missing weight": (lambda d: d["parameters"].pop("layer2.neuron3.b"),
+                       "parameters"),
+    "renamed weight": (lambda d: d["parameters"].__setitem__(
+        "layer9.neuron1.b", d["parameters"].pop("layer2.neuron3.b")),
+        "parameters lacks 1 entry: layer2.neuron3.b"),
+    "string weight": (set_param("layer1.neuron1.w1", "0.5"), "layer1.neuron1.w1 is '0.5'"),
+    "bool weight": (set_param("layer1.neuron1.w1", True), "is True, not a finite number"),
+    "null weight": (set_param("layer1.neuron1.b", None), "is None, not a finite number"),
+    "list weight": (set_param("layer1.neuron1.b", [1.0]), "not a finite number"),
+    "parameters list": (lambda d: d.__setitem__("parameters", [1.0]), "parameters is not an"),
+    "top list": (lambda d: d.clear(), "lacks 4 entries"),
+}
+
+
+@pytest.mark.parametrize("name", list(TAMPERINGS))
+def test_tampered_files_are_rejected(saved, name):
+    change, message = TAMPERINGS[name]
+    saved.write_text(json.dumps(tamper(document(saved), change)))
+    with pytest.raises(ValueError, match=r"model\.json: not a valid plaingrad model: .*"
+                                         + message.replace("(", r"\(").replace(".", r"\.")):
+        load(saved)
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_non_finite_numbers_are_rejected(saved, literal):
+    text = saved.read_text()
+    key = '"layer1.neuron1.w1": '
+    start = text.index(key) + len(key)
+    end = text.index(",", start)
+    saved.write_text(text[:start] + literal + text[end:])
+    with pytest.raises(ValueError, match=r"model\.json: not a valid"):
+        load(saved)
+
+
+def test_other_broken_files(saved):
+    saved.write_text("[1, 2]")
+    with pytest.raises(ValueError, match="top level is not a JSON object"):
+        load(saved)
+    saved.write_text('{"format": "plaingrad-mlp", "format": "plaingrad-mlp"}')
+    with pytest.raises(ValueError, match="the key 'format' appears twice"):
+        load(saved)
+    saved.write_bytes(b"\x80\x03}q\x00.")  # a pickle is never unpickled
+    with pytest.raises(ValueError, match="not UTF-8 text"):
+        load(saved)
+    with pytest.raises(FileNotFoundError):
+        load(saved.parent / "missing.json")
