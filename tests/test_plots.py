@@ -1,0 +1,92 @@
+"""viz.plots: curves and decision boundaries are written as valid PNG and SVG, atomically."""
+
+import math
+import os
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+pytest.importorskip("matplotlib", reason="matplotlib is not installed")
+
+from viz import plots  # noqa: E402
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def assert_valid_pictures(paths):
+    png, svg = paths
+    assert png.endswith(".png") and svg.endswith(".svg")
+    with open(png, "rb") as f:
+        assert f.read(8) == PNG_MAGIC
+    root = ET.parse(svg).getroot()
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+
+
+def test_training_curves(tmp_path):
+    history = {"loss": [0.7, 0.5, 0.3], "accuracy": [0.5, 0.75, 0.9],
+               "test_loss": [0.8, 0.6, 0.4], "test_accuracy": [0.5, 0.7, 0.85]}
+    paths = plots.training_curves(history, tmp_path / "curves")
+    assert paths == [str(tmp_path / "curves.png"), str(tmp_path / "curves.svg")]
+    assert_valid_pictures(paths)
+    assert sorted(os.listdir(tmp_path)) == ["curves.png", "curves.svg"]  # no temp files
+    # Train-only history, and a path given with a suffix.
+    paths = plots.training_curves({"loss": [1.0], "accuracy": [0.5]}, tmp_path / "c.png")
+    assert paths == [str(tmp_path / "c.png"), str(tmp_path / "c.svg")]
+    assert_valid_pictures(paths)
+
+
+def test_training_curves_refuse_empty_or_non_finite_history(tmp_path):
+    with pytest.raises(ValueError, match="no 'loss'"):
+        plots.training_curves({"loss": [], "accuracy": []}, tmp_path / "c")
+    with pytest.raises(ValueError, match=r"loss\[1\] is nan"):
+        plots.training_curves({"loss": [1.0, math.nan], "accuracy": [0.5, 0.5]}, tmp_path / "c")
+    assert os.listdir(tmp_path) == []
+
+
+def test_decision_boundary(tmp_path):
+    X = [[-1.0, 0.0], [1.0, 0.5], [-0.5, -1.0], [0.75, 1.0]]
+    y = [0, 1, 0, 1]
+    seen = []
+
+    def predict(rows):
+        seen.extend(rows)
+        return [row[0] for row in rows]  # class 1 right of x1 = 0
+
+    paths = plots.decision_boundary(predict, X, y, tmp_path / "boundary", threshold=0.0,
+                                    resolution=30)
+    assert_valid_pictures(paths)
+    assert len(seen) == 30 * 30 and all(len(row) == 2 for row in seen)
+    # The grid covers the data with a margin.
+    assert min(r[0] for r in seen) < -1.0 and max(r[0] for r in seen) > 1.0
+    assert min(r[1] for r in seen) < -1.0 and max(r[1] for r in seen) > 1.0
+    assert sorted(os.listdir(tmp_path)) == ["boundary.png", "boundary.svg"]
+
+
+def test_decision_boundary_refuses_bad_input(tmp_path):
+    with pytest.raises(ValueError, match="2-D"):
+        plots.decision_boundary(lambda rows: [0.0] * len(rows), [[1.0, 2.0, 3.0]], [1],
+                                tmp_path / "b")
+    with pytest.raises(ValueError, match="2 points but 1 labels"):
+        plots.decision_boundary(lambda rows: [0.0] * len(rows), [[1.0, 2.0]] * 2, [1],
+                                tmp_path / "b")
+    with pytest.raises(ValueError, match="returned 1 numbers"):
+        plots.decision_boundary(lambda rows: [0.0], [[1.0, 2.0]], [1], tmp_path / "b",
+                                resolution=10)
+    with pytest.raises(ValueError, match="non-finite"):
+        plots.decision_boundary(lambda rows: [math.nan] * len(rows), [[1.0, 2.0]], [1],
+                                tmp_path / "b", resolution=10)
+    assert os.listdir(tmp_path) == []
+
+
+def test_drawing_never_imports_pyplot(tmp_path):
+    # pyplot would pick a GUI backend and keep global figures; plots uses the Agg canvas only.
+    stem = str(tmp_path / "c")
+    code = ("import sys; from viz import plots; "
+            f"plots.training_curves({{'loss': [1.0], 'accuracy': [0.5]}}, {stem!r}); "
+            "print('matplotlib.pyplot' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False"
+    assert_valid_pictures([str(tmp_path / "c.png"), str(tmp_path / "c.svg")])
