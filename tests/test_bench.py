@@ -1,0 +1,127 @@
+"""The benchmark's workloads compute the same numbers on every engine (no timing asserted)."""
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+sys.path.insert(0, str(BENCH))
+
+import common  # noqa: E402
+import run  # noqa: E402
+import worker_floats  # noqa: E402
+import worker_plaingrad  # noqa: E402
+
+pytest.importorskip("micrograd", reason="micrograd 0.1.0 (a dev dependency) is the baseline")
+import worker_micrograd  # noqa: E402
+
+WORKERS = {"plaingrad": worker_plaingrad, "micrograd": worker_micrograd, "floats": worker_floats}
+
+
+def close(a, b, rel):
+    return abs(a - b) <= rel * max(1.0, abs(a), abs(b))
+
+
+def test_two_moons_is_deterministic_and_balanced():
+    points, labels = common.two_moons(50)
+    assert (points, labels) == common.two_moons(50)
+    assert len(points) == 50 and labels.count(-1.0) == 25 and labels.count(1.0) == 25
+    # the outer moon's first point is (cos 0, sin 0) = (1, 0) plus noise of σ = 0.1
+    assert abs(points[0][0] - 1.0) < 0.5 and abs(points[0][1]) < 0.5
+
+
+def test_demo_step_losses_agree_across_engines():
+    results = {name: w.demo(12, 0.0) for name, w in WORKERS.items()}
+    # independent truth for step 0: the loss written out directly from the shared weights
+    points, labels = common.two_moons(12)
+    weights = common.demo_weights()
+
+    def forward(x):
+        for k, layer in enumerate(weights):
+            z = [b + math.fsum(wi * ai for wi, ai in zip(w, x)) for w, b in layer]
+            x = z if k == len(weights) - 1 else [max(zj, 0.0) for zj in z]
+        return x[0]
+
+    margins = [max(1.0 - y * forward(x), 0.0) for x, y in zip(points, labels)]
+    l2 = math.fsum(p * p for layer in weights for w, b in layer for p in (*w, b))
+    expected = math.fsum(margins) / len(margins) + common.DEMO_ALPHA * l2
+    for name, result in results.items():
+        assert close(result["loss0"], expected, 1e-12), name
+        # step 1 follows one SGD step: equal only if every engine's gradient is equal
+        assert close(result["loss1"], results["micrograd"]["loss1"], 1e-9), name
+    assert results["plaingrad"]["loss1"] != results["plaingrad"]["loss0"]
+
+
+@pytest.mark.parametrize("size", [1, 200])
+def test_chain_agrees_with_the_closed_form(size):
+    expected = common.CHAIN_FACTOR ** size  # x_n = 1.0001^n and dx_n/dx_0 = 1.0001^n
+    for name, worker in WORKERS.items():
+        result = worker.chain(size, 0.0)
+        assert close(result["value"], expected, 1e-12), name
+        assert close(result["grad"], expected, 1e-12), name
+    assert worker_plaingrad.chain(size, 0.0)["nodes"] == 4 * size + 1  # x, and per step 1.0001,
+    assert worker_micrograd.chain(size, 0.0)["nodes"] == 4 * size + 1  # x*1.0001, 0.0, ... + 0.0
+
+
+@pytest.mark.parametrize("workload", ["wide", "wide_total", "wide_dot"])
+def test_wide_sum_agrees_with_the_closed_form(workload):
+    ws, xs = common.wide_inputs(200)
+    expected = math.fsum(w * x for w, x in zip(ws, xs))
+    result = getattr(worker_plaingrad, workload)(200, 0.0)
+    assert close(result["value"], expected, 1e-12)
+    assert result["grad_w0"] == xs[0]  # ∂(Σ w_i·x_i)/∂w_0 = x_0
+    for other in (worker_micrograd.wide(200, 0.0), worker_floats.wide(200, 0.0)):
+        assert close(other["value"], expected, 1e-12) and other["grad_w0"] == xs[0]
+
+
+def test_memory_workload_reports_freeing_honestly():
+    plain = worker_plaingrad.memory(500, 0.0)
+    micro = worker_micrograd.memory(500, 0.0)
+    assert plain["freed"] is True      # no reference cycles
+    assert micro["freed"] is False     # micrograd's closures refer back to their node
+    assert plain["nodes"] == micro["nodes"] == 2001
+    assert 0 < plain["bytes_per_node"] <= 200 < micro["bytes_per_node"]
+
+
+def test_micrograd_recursion_error_is_reported_not_raised():
+    result = run.run_worker("micrograd", "chain", 2_000, 0.0)
+    assert result == {"error": "RecursionError"}
+
+
+def test_disagreeing_engines_fail_loudly():
+    group = {"title": "demo", "check": "loss"}
+    agree = {"a": {"loss0": 0.5, "loss1": 0.25}, "b": {"loss0": 0.5 + 1e-15, "loss1": 0.25}}
+    run.check_agreement(group, agree)
+    with pytest.raises(run.CheckFailed, match="loss0"):
+        run.check_agreement(group, {**agree, "c": {"loss0": 0.5 + 1e-9, "loss1": 0.25}})
+
+
+def test_whole_run_at_tiny_sizes_writes_table_and_json(tmp_path, monkeypatch, capsys):
+    tiny = {
+        "rounds": 2,
+        "groups": [
+            {"title": "demo", "workload": "demo", "size": 6, "min_seconds": 0.0, "check": "loss"},
+            {"title": "chain", "workload": "chain", "size": 50, "min_seconds": 0.0,
+             "check": "chain"},
+            {"title": "wide", "workload": "wide", "size": 50, "min_seconds": 0.0,
+             "check": "wide"},
+        ],
+        "memory_size": 50,
+        "train_rounds": 1,
+    }
+    monkeypatch.setattr(run, "QUICK", tiny)
+    out = tmp_path / "bench.json"
+    assert run.main(["--quick", "--no-train", "--json", str(out)]) == 0
+    table = capsys.readouterr().out
+    assert "Python" in table or "CPython" in table
+    data = json.loads(out.read_text())
+    assert [s["title"] for s in data["sections"]][:3] == ["demo", "chain", "wide"]
+    demo_rows = {r["engine"]: r for r in data["sections"][0]["rows"]}
+    assert set(demo_rows) == {"plaingrad", "micrograd 0.1.0", "plain floats"}
+    for row in demo_rows.values():
+        assert len(row["times"]) == 2 and row["seconds"] > 0
+    assert demo_rows["micrograd 0.1.0"]["vs_micrograd"] == 1.0
+    assert list(tmp_path.iterdir()) == [out]  # the atomic write left no temp file behind
