@@ -1,0 +1,183 @@
+"""`plaingrad train` end to end in a temporary folder: files, pictures, accuracy, errors."""
+
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import nn
+from nn.cli import main
+from nn.cli_train import _fold_scaling
+from nn.train import accuracy
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SVG = "{http://www.w3.org/2000/svg}svg"
+SMALL = ["--samples", "60", "--epochs", "3", "--hidden", "4"]
+
+
+def svg_root(path):
+    root = ET.parse(path).getroot()
+    assert root.tag == SVG
+    return root
+
+
+def test_default_run_writes_everything_and_reaches_97_percent(tmp_path, capsys):
+    out = tmp_path / "run"
+    assert main(["train", "--out", str(out)]) == 0
+    stdout = capsys.readouterr().out
+    expected = ["model.json", "history.csv", "curves.png", "curves.svg",
+                "decision_boundary.png", "decision_boundary.svg", "neuron_graph.svg"]
+    assert sorted(os.listdir(out)) == sorted(expected)
+    for name in expected:
+        assert str(out / name) in stdout  # every path written is printed
+    for name in ("curves.png", "decision_boundary.png"):
+        assert (out / name).read_bytes()[:8] == PNG_MAGIC
+    for name in ("curves.svg", "decision_boundary.svg", "neuron_graph.svg"):
+        svg_root(out / name)
+    graph = (out / "neuron_graph.svg").read_text()
+    assert "layer1.neuron1.w1" in graph and "Z = W·x + b" in graph and "grad" in graph
+
+    # Independent check: the saved model on the same held-out moons (raw features).
+    model = nn.load(out / "model.json")
+    assert (model.nin, model.nouts) == (2, [16, 16, 1])
+    X, y = nn.moons(300, noise=0.1, seed=0)
+    _, X_test, _, y_test = nn.train_test_split(X, y, test_size=0.2, seed=0)
+    test_acc = accuracy(model.predict(X_test), y_test, 0.0)
+    assert test_acc >= 0.97
+    assert f"test accuracy {test_acc:.1%}" in stdout
+
+    with open(out / "history.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 20 and list(rows[0]) == ["epoch", "loss", "accuracy", "test_loss",
+                                                 "test_accuracy"]
+    assert [int(r["epoch"]) for r in rows] == list(range(1, 21))
+    assert float(rows[-1]["loss"]) < float(rows[0]["loss"])
+
+
+def test_default_folder_is_runs_dataset(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--dataset", "xor", *SMALL]) == 0
+    assert (tmp_path / "runs" / "xor" / "model.json").exists()
+    assert os.path.join("runs", "xor", "model.json") in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("options", [
+    ["--dataset", "circles", "--loss", "bce", "--activation", "tanh"],
+    ["--dataset", "blobs", "--loss", "hinge", "--optimizer", "sgd", "--lr", "0.05"],
+    ["--dataset", "moons", "--loss", "mse", "--hidden", "none", "--noise", "0.2"],
+])
+def test_other_options(tmp_path, options, capsys):
+    assert main(["train", *options, *SMALL, "--out", str(tmp_path)]) == 0
+    model = nn.load(tmp_path / "model.json")
+    assert model.output_activation == ("sigmoid" if "bce" in options else "linear")
+    assert "test accuracy" in capsys.readouterr().out
+
+
+def test_csv_with_three_features_has_no_decision_boundary(tmp_path, capsys):
+    path = tmp_path / "data.csv"
+    X, y = nn.blobs(60, seed=0)
+    lines = ["f1,f2,f3,cls"] + [f"{a},{b},{a * b},{t}" for (a, b), t in zip(X, y)]
+    path.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out"
+    assert main(["train", "--csv", str(path), "--target", "cls", "--epochs", "3",
+                 "--out", str(out)]) == 0
+    assert sorted(os.listdir(out)) == ["curves.png", "curves.svg", "history.csv",
+                                       "model.json", "neuron_graph.svg"]
+    assert nn.load(out / "model.json").nin == 3
+    assert "data: data, 48 training and 12 test samples, 3 features" in capsys.readouterr().out
+
+
+def test_bad_csv_is_a_clear_error_with_exit_status_2(tmp_path, capsys):
+    path = tmp_path / "bad.csv"
+    path.write_text("a,b,label\n1,2,0\n3,oops,1\n")
+    assert main(["train", "--csv", str(path), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "plaingrad train: error:" in err and "bad.csv, line 3, column 2 ('b')" in err
+    assert not (tmp_path / "o").exists()
+    assert main(["train", "--csv", str(tmp_path / "missing.csv")]) == 2
+    assert "missing.csv: no such file" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--target", "y"], "--target applies to --csv files only"),
+    (["--csv", "x.csv", "--samples", "10"], "--samples applies to generated data"),
+])
+def test_options_that_do_not_fit_together(tmp_path, options, message, capsys):
+    assert main(["train", *options, "--out", str(tmp_path)]) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--lr", "-1"], "argument --lr: must be greater than 0"),
+    (["--lr", "nan"], "argument --lr: must be a finite number"),
+    (["--lr", "fast"], "argument --lr: expected a number, got 'fast'"),
+    (["--epochs", "0"], "argument --epochs: must be at least 1"),
+    (["--batch-size", "2.5"], "argument --batch-size: expected a whole number"),
+    (["--hidden", "16,x"], "argument --hidden: expected comma-separated layer sizes"),
+    (["--hidden", "16,0"], "argument --hidden: layer sizes must be at least 1"),
+    (["--test-size", "1"], "argument --test-size: must be between 0 and 1"),
+    (["--noise", "-0.1"], "argument --noise: must be 0 or more"),
+    (["--dataset", "spirals"], "argument --dataset: invalid choice: 'spirals'"),
+    (["--activation", "gelu"], "argument --activation: invalid choice"),
+    (["--loss", "huber"], "argument --loss: invalid choice"),
+    (["--optimizer", "rmsprop"], "argument --optimizer: invalid choice"),
+    (["--dataset", "xor", "--csv", "a.csv"], "not allowed with argument"),
+])
+def test_bad_option_values_are_argparse_errors(options, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", *options])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_divergence_is_reported_with_the_epoch(tmp_path, capsys):
+    code = main(["train", "--loss", "mse", "--optimizer", "sgd", "--lr", "1e6", *SMALL,
+                 "--out", str(tmp_path)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert re.search(r"plaingrad train: error: fit: the cost J became (inf|nan) at epoch \d+ ", err)
+    assert "smaller learning rate than 1e+06" in err
+
+
+def test_missing_graphviz_skips_only_the_graph(tmp_path, monkeypatch, capsys):
+    import viz
+
+    def no_dot(*args, **kwargs):
+        raise viz.GraphvizMissingError("render: the Graphviz program `dot` was not found")
+
+    monkeypatch.setattr(viz, "render", no_dot)
+    assert main(["train", *SMALL, "--out", str(tmp_path)]) == 0
+    assert "warning: skipped" in capsys.readouterr().err
+    assert not (tmp_path / "neuron_graph.svg").exists()
+    assert (tmp_path / "decision_boundary.svg").exists()
+
+
+def test_folding_the_scaling_into_layer_one_keeps_the_predictions():
+    X, _ = nn.blobs(20, seed=0)
+    X = [[10 * a + 3, b / 5 - 1] for a, b in X]
+    S, _, mean, std = nn.standardize(X)
+    model = nn.MLP(2, [5, 1], activation="tanh", seed=0)
+    before = model.predict(S)
+    _fold_scaling(model, mean, std)
+    assert model.predict(X) == pytest.approx(before, rel=1e-12, abs=1e-12)
+
+
+def test_python_dash_m_nn_train_help():
+    done = subprocess.run([sys.executable, "-m", "nn", "train", "--help"], capture_output=True,
+                          text=True, check=True)
+    for option in ("--dataset", "--csv", "--target", "--hidden", "--activation", "--loss",
+                   "--optimizer", "--lr", "--epochs", "--batch-size", "--seed", "--out",
+                   "--samples", "--noise", "--test-size"):
+        assert option in done.stdout
+    assert "default" in done.stdout
+
+
+def test_model_json_is_plain_json(tmp_path):
+    assert main(["train", *SMALL, "--out", str(tmp_path)]) == 0
+    doc = json.loads((tmp_path / "model.json").read_text())
+    assert doc["format"] == "plaingrad-mlp" and doc["architecture"]["nouts"] == [4, 1]
