@@ -21,7 +21,7 @@ from nn.io import atomic_write_text, save
 from nn.losses import LOSSES, get_loss
 from nn.module import ACTIVATIONS, MLP
 from nn.optim import OPTIMIZERS
-from nn.train import _DEFAULT_LR, accuracy, default_threshold, fit
+from nn.train import DEFAULT_LR, accuracy, default_threshold, fit
 
 DEFAULT_EPOCHS = 20
 DEFAULT_BATCH_SIZE = 32
@@ -38,11 +38,11 @@ def _positive_int(text):
     return n
 
 
-def _finite(text, low=None, what="a number"):
+def _finite(text):
     try:
         x = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not math.isfinite(x):
         raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
     return x
@@ -116,7 +116,7 @@ def register(subparsers):
     p.add_argument("--hidden", type=_hidden, default=[16, 16], metavar="SIZES",
                    help="hidden layer sizes, comma-separated (default 16,16; 'none' for no "
                         "hidden layer); the output layer has one neuron")
-    p.add_argument("--activation", choices=[a for a in ACTIVATIONS], default="relu",
+    p.add_argument("--activation", choices=list(ACTIVATIONS), default="relu",
                    help="activation of the hidden layers (default relu)")
     p.add_argument("--loss", choices=list(LOSSES), default="bce_with_logits",
                    help="cost J (default bce_with_logits, on the logit Z; 'bce' puts a sigmoid "
@@ -125,7 +125,7 @@ def register(subparsers):
                    help="update rule (default adam)")
     p.add_argument("--lr", type=_positive_float, default=None,
                    help="learning rate α (default: {})".format(
-                       ", ".join(f"{lr:g} for {name}" for name, lr in _DEFAULT_LR.items())))
+                       ", ".join(f"{lr:g} for {name}" for name, lr in DEFAULT_LR.items())))
     p.add_argument("--epochs", type=_positive_int, default=DEFAULT_EPOCHS,
                    help=f"passes over the training set (default {DEFAULT_EPOCHS})")
     p.add_argument("--batch-size", type=_positive_int, default=DEFAULT_BATCH_SIZE,
@@ -224,7 +224,7 @@ def run(args):
     loss = args.loss
     model = MLP(len(X[0]), [*args.hidden, 1], activation=args.activation,
                 output_activation="sigmoid" if loss == "bce" else "linear", seed=args.seed)
-    lr = args.lr if args.lr is not None else _DEFAULT_LR[args.optimizer]
+    lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
     print(f"data: {name}, {len(X_train)} training and {len(X_test)} test samples, "
           f"{len(X[0])} features (standardized)")
     print(f"model: {model}, {len(model.parameters())} parameters; loss {loss}, "

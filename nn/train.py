@@ -14,12 +14,13 @@ import random
 from nn.losses import get_loss
 from nn.optim import OPTIMIZERS, Optimizer
 
-__all__ = ["fit", "accuracy", "default_threshold"]
+__all__ = ["fit", "accuracy", "default_threshold", "DEFAULT_LR"]
 
 # The output at which the predicted class switches from 0 to 1, per loss:
 # a probability for bce/mse on 0/1 targets, a logit or a score for the others.
 _THRESHOLDS = {"bce": 0.5, "mse": 0.5, "bce_with_logits": 0.0, "hinge": 0.0}
-_DEFAULT_LR = {"adam": 0.01, "sgd": 0.1}
+#: The learning rate α used when none is given, per optimizer name.
+DEFAULT_LR = {"adam": 0.01, "sgd": 0.1}
 
 
 def default_threshold(model, loss):
@@ -95,7 +96,7 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
         opt = optimizer
     elif optimizer in OPTIMIZERS:
         opt = OPTIMIZERS[optimizer](model.parameters(),
-                                    lr=_DEFAULT_LR[optimizer] if lr is None else lr)
+                                    lr=DEFAULT_LR[optimizer] if lr is None else lr)
     else:
         raise ValueError(f"fit: unknown optimizer {optimizer!r}; choose one of "
                          f"{', '.join(OPTIMIZERS)} or pass an Optimizer")
