@@ -283,8 +283,8 @@ def positive(draw, e):
     if shape == "as is":
         return e
     c = _const_like(e, draw(st.sampled_from([0.1, 0.5, 1.0, 2.0])))
-    if shape == "exp":
-        return _node("exp", e if e.high <= _EXP_MAX else _node("tanh", e))
+    if shape == "exp":  # e^-2.3 ≈ 0.1003 >= _MARGIN
+        return _node("exp", e if -2.3 <= e.low and e.high <= _EXP_MAX else _node("tanh", e))
     if shape == "square":
         return _node("+", _node("**", e, 2.0), c)
     return _node("+", _node(shape, e), c)

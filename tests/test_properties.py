@@ -1,0 +1,137 @@
+"""Calculus the engine must obey, on random formulas over every op.
+
+The truth is independent of backward(): central differences (gradcheck), and
+the rules of calculus combining gradients computed on separate graphs.
+"""
+
+import math
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd import Value, total
+from autograd.check import gradcheck
+from autograd.strategies import INPUT_BOUND, constants, expressions, points
+
+XY = ("x", "y")
+
+
+def gradient(f, point):
+    """(value, [∂f/∂x_i]) from one fresh graph."""
+    leaves = [Value(x) for x in point.values()]
+    out = f(leaves)
+    out.backward()
+    return out.data, [leaf.grad for leaf in leaves]
+
+
+def close(a, b, scale=1.0):
+    # Both sides are exact up to rounding of a few dozen float operations.
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12 * max(1.0, scale))
+
+
+@settings(max_examples=200)
+@given(expressions(XY), points(XY))
+def test_backward_agrees_with_central_differences(formula, point):
+    gradcheck(formula, point)  # raises GradcheckError with the table on a mismatch
+
+
+@settings(max_examples=100)
+@given(expressions(("x", "y", "z"), max_depth=5), points(("x", "y", "z")))
+def test_deeper_formulas_over_three_inputs(formula, point):
+    gradcheck(formula, point)
+
+
+@settings(max_examples=100)
+@given(expressions(XY), expressions(XY), constants(), constants(), points(XY))
+def test_gradient_is_linear(f, g, a, b, point):
+    # ∇(a·f + b·g) = a·∇f + b·∇g
+    _, grad_f = gradient(f, point)
+    _, grad_g = gradient(g, point)
+    _, grad = gradient(lambda v: a * f(v) + b * g(v), point)
+    for i, d in enumerate(grad):
+        expected = a * grad_f[i] + b * grad_g[i]
+        assert close(d, expected, abs(a * grad_f[i]) + abs(b * grad_g[i])), (i, d, expected)
+
+
+@settings(max_examples=100)
+@given(expressions(XY), expressions(XY), points(XY))
+def test_product_rule(f, g, point):
+    # ∇(f·g) = ∇f·g + f·∇g
+    f_value, grad_f = gradient(f, point)
+    g_value, grad_g = gradient(g, point)
+    _, grad = gradient(lambda v: f(v) * g(v), point)
+    for i, d in enumerate(grad):
+        terms = grad_f[i] * g_value, f_value * grad_g[i]
+        assert close(d, sum(terms), sum(map(abs, terms))), (i, d, terms)
+
+
+@settings(max_examples=100)
+@given(expressions(("u",)), expressions(XY), points(XY))
+def test_chain_rule(outer, inner, point):
+    # ∂/∂x outer(inner(x, y)) = outer'(inner) · ∂inner/∂x
+    if inner.low < -INPUT_BOUND or inner.high > INPUT_BOUND:
+        # outer is valid on [-3, 3]; squash inner into it (still a function of x, y)
+        def inside(v):
+            return inner(v).tanh() * INPUT_BOUND
+    else:
+        inside = inner
+    u, grad_inner = gradient(inside, point)
+    _, (d_outer,) = gradient(outer, {"u": u})
+    _, grad = gradient(lambda v: outer([inside(v)]), point)
+    for i, d in enumerate(grad):
+        expected = d_outer * grad_inner[i]
+        assert close(d, expected, abs(expected)), (i, d, expected)
+
+
+@settings(max_examples=100)
+@given(expressions(XY), st.integers(1, 6), points(XY))
+def test_a_node_used_k_times_gets_k_times_the_gradient(f, k, point):
+    _, grad_f = gradient(f, point)
+    # the same leaves feed k copies of f
+    _, grad = gradient(lambda v: total([f(v) for _ in range(k)]), point)
+    assert all(close(d, k * g, abs(k * g)) for d, g in zip(grad, grad_f))
+
+    # one interior node z = f(x, y) feeding k branches: ∇(z + z + ... ) = k·∇z
+    def k_branches(v):
+        z = f(v)
+        out = z
+        for _ in range(k - 1):
+            out = out + z
+        return out
+
+    _, grad = gradient(k_branches, point)
+    assert all(close(d, k * g, abs(k * g)) for d, g in zip(grad, grad_f))
+
+
+@settings(max_examples=100)
+@given(expressions(XY), points(XY))
+def test_a_reused_node_sums_its_paths(f, point):
+    # z = f; out = z·z + z: ∇out = (2z + 1)·∇z
+    z_value, grad_f = gradient(f, point)
+
+    def square_plus(v):
+        z = f(v)
+        return z * z + z
+
+    _, grad = gradient(square_plus, point)
+    for d, g in zip(grad, grad_f):
+        assert close(d, (2 * z_value + 1) * g, abs((2 * z_value + 1) * g))
+
+
+@settings(max_examples=50)
+@given(expressions(XY), st.integers(2, 4), points(XY))
+def test_leaves_accumulate_over_backward_calls_interior_nodes_do_not(f, calls, point):
+    _, grad_f = gradient(f, point)
+    leaves = [Value(x) for x in point.values()]
+    out = f(leaves) * 1.0  # a root with a parent, so the root itself is interior
+    for _ in range(calls):
+        out.backward()
+    assert out.grad == 1.0
+    assert all(close(leaf.grad, calls * g, abs(calls * g)) for leaf, g in zip(leaves, grad_f))
+
+
+def test_same_leaf_k_times_closed_form():
+    # x·x·x uses the leaf three times: d/dx = 3x²
+    x = Value(1.7)
+    (x * x * x).backward()
+    assert math.isclose(x.grad, 3 * 1.7 ** 2, rel_tol=1e-15)
