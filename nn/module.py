@@ -94,11 +94,6 @@ class Neuron(Module):
             return z
         return getattr(z, self.activation)()
 
-    def forward_data(self, x):
-        """The same computation on plain floats, without building a graph."""
-        z = sum(map(float.__mul__, [w.data for w in self.w], x)) + self.b.data
-        return _activate_data(z, self.activation)
-
     def named_parameters(self):
         params = {f"w{i}": w for i, w in enumerate(self.w, 1)}
         params["b"] = self.b
@@ -132,11 +127,9 @@ class Layer(Module):
     def forward(self, x):
         """The outputs as a list, whatever their number."""
         _check_inputs(x, len(self.neurons[0].w), "Layer")
+        # Plain numbers become constant leaves once, shared by all the neurons.
+        x = [v if isinstance(v, Value) else Value(v) for v in x]
         return [n(x) for n in self.neurons]
-
-    def forward_data(self, x):
-        """The outputs on plain floats, without building a graph."""
-        return [n.forward_data(x) for n in self.neurons]
 
     def named_parameters(self):
         return {f"neuron{j}.{name}": p
@@ -196,12 +189,19 @@ class MLP(Module):
         Returns one float per row when the last layer has one neuron, else one
         list per row; the numbers equal ``model(row).data`` exactly.
         """
+        # Read the weights once; then each neuron is Z = W·a + b and g(Z) on floats,
+        # summed in the same order as `dot`, so the results agree to the last bit.
+        layers = [([[w.data for w in n.w] for n in layer.neurons],
+                   [n.b.data for n in layer.neurons], layer.activation)
+                  for layer in self.layers]
         out = []
         for row in rows:
             _check_inputs(row, self.nin, "MLP.predict")
             x = [float(v) for v in row]
-            for layer in self.layers:
-                x = layer.forward_data(x)
+            for weights, biases, activation in layers:
+                x = [sum(map(float.__mul__, w, x)) + b for w, b in zip(weights, biases)]
+                if activation != "linear":
+                    x = list(map(_ACTIVATE[activation], x))
             out.append(x[0] if len(x) == 1 else x)
         return out
 
@@ -220,15 +220,17 @@ class MLP(Module):
                 f"output_activation={self.output_activation!r})")
 
 
-def _activate_data(z, activation):
-    """The activations on a float, rounding exactly as the engine's ops do."""
-    if activation == "relu":
-        return 0.0 if z < 0 else z
-    if activation == "tanh":
-        return math.tanh(z)
-    if activation == "sigmoid":
-        if z >= 0:
-            return 1.0 / (1.0 + math.exp(-z))
-        e = math.exp(z)
-        return e / (1.0 + e)
-    return z
+def _sigmoid(z):
+    """1 / (1 + e^-z) without overflow, rounding as the engine's sigmoid does."""
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
+
+
+def _relu(z):
+    return 0.0 if z < 0 else z
+
+
+# The activations on floats, for `MLP.predict`; they equal the engine's ops exactly.
+_ACTIVATE = {"relu": _relu, "tanh": math.tanh, "sigmoid": _sigmoid}

@@ -77,6 +77,14 @@ def test_neuron_adds_only_the_dot_the_bias_sum_and_the_activation():
     assert all(not p.parents for p in w_dot_x.parents[2:])
 
 
+def test_a_layer_lifts_plain_inputs_once_for_all_its_neurons():
+    layer = Layer(2, 3, seed=0)
+    outs = layer([1.0, 2.0])
+    inputs = [out.parents[0].parents[0].parents[2:] for out in outs]  # relu ← + ← dot
+    assert inputs[0] == inputs[1] == inputs[2]
+    assert [v.data for v in inputs[0]] == [1.0, 2.0]
+
+
 # ----- seeds -----
 
 def test_same_seed_same_weights_other_seed_other_weights_global_state_untouched():
