@@ -181,3 +181,15 @@ def test_model_json_is_plain_json(tmp_path):
     assert main(["train", *SMALL, "--out", str(tmp_path)]) == 0
     doc = json.loads((tmp_path / "model.json").read_text())
     assert doc["format"] == "plaingrad-mlp" and doc["architecture"]["nouts"] == [4, 1]
+
+
+def test_a_neuron_too_large_to_draw_is_skipped_with_a_warning(tmp_path, capsys):
+    path = tmp_path / "wide.csv"
+    header = ",".join(f"f{j}" for j in range(300)) + ",label"
+    rows = [",".join(str((i * j) % 7 / 7) for j in range(300)) + f",{i % 2}" for i in range(10)]
+    path.write_text("\n".join([header, *rows]) + "\n")
+    assert main(["train", "--csv", str(path), "--hidden", "2", "--epochs", "1",
+                 "--out", str(tmp_path / "out")]) == 0
+    assert "warning: skipped" in capsys.readouterr().err
+    assert sorted(os.listdir(tmp_path / "out")) == ["curves.png", "curves.svg", "history.csv",
+                                                    "model.json"]
