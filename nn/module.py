@@ -70,9 +70,11 @@ class Neuron(Module):
 
     Weights start uniform in [−1, 1] as in micrograd, the bias at 0. (Measured
     on two moons with Adam: this reached 97% test accuracy in fewer epochs
-    than ±1/√nin or He initialisation, for 16- and 48-wide layers.) `name` prefixes the labels:
-    ``Neuron(2, name="layer1.neuron1")`` has ``layer1.neuron1.w1``,
-    ``layer1.neuron1.w2`` and ``layer1.neuron1.b`` (numbered from 1).
+    than ±1/√nin or He initialisation, for 16- and 48-wide layers.)
+
+    `name` prefixes the labels: ``Neuron(2, name="layer1.neuron1")`` has
+    ``layer1.neuron1.w1``, ``layer1.neuron1.w2`` and ``layer1.neuron1.b``
+    (numbered from 1).
 
     >>> n = Neuron(2, activation="tanh", seed=0)
     >>> y = n([1.0, 2.0])   # tanh(w1·1 + w2·2 + b)
