@@ -1,7 +1,11 @@
 """Save and load an MLP as JSON: its architecture and every weight by name. Never pickle.
 
->>> save(model, "runs/model.json")       # written atomically
->>> model = load("runs/model.json")      # validated: a bad file is a ValueError
+>>> import os, tempfile
+>>> from nn import MLP
+>>> model = MLP(2, [16, 16, 1], seed=0)
+>>> path = save(model, os.path.join(tempfile.mkdtemp(), "model.json"))  # atomically
+>>> load(path).predict([[0.5, -1.0]]) == model.predict([[0.5, -1.0]])  # checked on load
+True
 
 The file looks like::
 

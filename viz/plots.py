@@ -5,8 +5,11 @@ atomically (temp file in the same folder, then a rename). matplotlib is
 imported only when a picture is drawn, and only through its Agg canvas, so
 nothing here changes the user's pyplot backend or global state.
 
->>> training_curves({"loss": [0.7, 0.4, 0.2], "accuracy": [0.6, 0.8, 0.9]}, "runs/curves")
-['runs/curves.png', 'runs/curves.svg']
+>>> import os, tempfile
+>>> stem = os.path.join(tempfile.mkdtemp(), "curves")
+>>> png, svg = training_curves({"loss": [0.7, 0.4, 0.2], "accuracy": [0.6, 0.8, 0.9]}, stem)
+>>> os.path.basename(png), os.path.basename(svg)
+('curves.png', 'curves.svg')
 """
 
 import math
