@@ -64,6 +64,9 @@ QUICK = {
 }
 
 
+SECTIONS = ("demo", "chain", "wide", "memory", "train")
+
+
 def variants(group):
     """The rows of a group: (row name, engine, workload, recursion limit)."""
     w = group["workload"]
@@ -215,9 +218,10 @@ def format_table(info, sections):
     lines = [f"machine: {info['cpu']}, {info['cores']} cores; {info['implementation']} "
              f"{info['python']} on {info['system']}; micrograd {info['micrograd']}; "
              f"{info['date']}",
-             "x micrograd = how many times faster than micrograd; x floats = how many times "
-             "slower than hand-written floats",
-             "(both: medians over rounds of ratios taken within one round)", ""]
+             "seconds = CPU time of one run in its own process, median over rounds; "
+             "x micrograd = times faster than micrograd;",
+             "x floats = times slower than hand-written floats (ratios taken within each round, "
+             "then the median)", ""]
     header = (f"{'':28}{'seconds':>11}{'x micrograd':>13}{'x floats':>10}{'nodes':>11}"
               f"{'bytes/node':>12}  note")
     for title, rows in sections:
@@ -259,9 +263,16 @@ def main(argv=None):
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--no-train", action="store_true",
                         help="skip timing the `plaingrad train` run")
+    parser.add_argument("--only", metavar="NAMES",
+                        help=f"comma-separated subset of: {', '.join(SECTIONS)}")
     args = parser.parse_args(argv)
     if args.rounds is not None and args.rounds < 1:
         parser.error("--rounds must be at least 1")
+    only = set(SECTIONS) if args.only is None else set(args.only.split(","))
+    if not only or only - set(SECTIONS):
+        parser.error(f"--only: choose from {', '.join(SECTIONS)}, got {args.only!r}")
+    if args.no_train:
+        only.discard("train")
     if args.json and not Path(args.json).resolve().parent.is_dir():
         parser.error(f"--json: folder {Path(args.json).resolve().parent} does not exist")
     config = QUICK if args.quick else FULL
@@ -270,17 +281,20 @@ def main(argv=None):
     sections = []
     try:
         for group in config["groups"]:
+            if group["workload"] not in only:
+                continue
             print(f"{group['title']} ...", file=sys.stderr)
             log = lambda msg: print(msg, file=sys.stderr)  # noqa: E731
             sections.append((group["title"], run_group(group, rounds, log)))
     except CheckFailed as error:
         print(f"bench: FAILED: {error}", file=sys.stderr)
         return 1
-    size = config["memory_size"]
-    print("memory ...", file=sys.stderr)
-    sections.append((f"memory: chain graph of {size:,} steps, tracemalloc; freed with "
-                     "gc.disable()? (weakref)", run_memory(size)))
-    if not args.no_train:
+    if "memory" in only:
+        size = config["memory_size"]
+        print("memory ...", file=sys.stderr)
+        sections.append((f"memory: chain graph of {size:,} steps, tracemalloc; freed with "
+                         "gc.disable()? (weakref)", run_memory(size)))
+    if "train" in only:
         print("plaingrad train ...", file=sys.stderr)
         sections.append(("the default `plaingrad train` run (python -m nn train --out <tmp>)",
                          run_train(config["train_rounds"])))
