@@ -1,0 +1,134 @@
+"""PyTorch in float64 as an independent oracle for values and gradients.
+
+Random formulas (every op of the engine) are computed by plaingrad and, through
+a small translator op by op, by torch.autograd; then an nn.MLP is compared with
+the same network written directly in torch from the model's weights.
+"""
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd import Value
+from autograd.strategies import expressions, points
+
+torch = pytest.importorskip(
+    "torch", reason="the PyTorch oracle needs torch: pip install plaingrad[oracle]")
+
+from nn import MLP  # noqa: E402  (after the skip, so a missing torch skips cleanly)
+
+XYZ = ("x", "y", "z")
+F64 = torch.float64
+
+# The same mathematics written with torch's own functions (not plaingrad's
+# formulas): softplus as logaddexp(x, 0), which, unlike torch's softplus, does
+# not switch to the identity above x = 20.
+UNARY = {
+    "exp": torch.exp, "log": torch.log, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
+    "relu": torch.relu, "neg": torch.neg,
+    "softplus": lambda t: torch.logaddexp(t, torch.zeros((), dtype=F64)),
+}
+BINARY = {"+": torch.add, "-": torch.sub, "*": torch.mul, "/": torch.div, "pow": torch.pow}
+
+
+def to_torch(formula, env):
+    """Compute a strategies.Formula with torch tensors; env maps names to tensors."""
+    op, args = formula.op, formula.args
+    if op == "var":
+        return env[args[0]]
+    if op == "const":
+        return torch.tensor(args[0], dtype=F64)
+    if op == "**":
+        return torch.pow(to_torch(args[0], env), args[1])
+    if op in UNARY:
+        return UNARY[op](to_torch(args[0], env))
+    if op in BINARY:
+        return BINARY[op](to_torch(args[0], env), to_torch(args[1], env))
+    terms = torch.stack([to_torch(a, env) for a in args])
+    if op == "total":
+        return terms.sum()
+    if op == "dot":
+        n = len(args) // 2
+        return torch.dot(terms[:n], terms[n:])
+    raise AssertionError(f"no torch translation for {op!r}")
+
+
+def assert_close(ours, theirs, what):
+    # 1e-9 relative, with a floor for results that are (nearly) 0 after cancellation
+    assert math.isclose(ours, theirs, rel_tol=1e-9, abs_tol=1e-12), (what, ours, theirs)
+
+
+@settings(max_examples=200)
+@given(expressions(XYZ, max_depth=5), points(XYZ))
+def test_formulas_match_torch(formula, point):
+    leaves = [Value(x) for x in point.values()]
+    out = formula(leaves)
+    out.backward()
+
+    tensors = {name: torch.tensor(x, dtype=F64, requires_grad=True)
+               for name, x in point.items()}
+    reference = to_torch(formula, tensors)
+    if reference.requires_grad:
+        grads = torch.autograd.grad(reference, list(tensors.values()), allow_unused=True)
+    else:  # a formula of constants only
+        grads = [None] * len(tensors)
+
+    assert_close(out.data, reference.item(), "value")
+    for name, leaf, g in zip(XYZ, leaves, grads):
+        assert_close(leaf.grad, 0.0 if g is None else g.item(), f"d/d{name}")
+
+
+def test_translator_on_a_known_formula():
+    # a closed form for the oracle itself: d/dx log(1 + e^(x·y)) = y·σ(x·y)
+    x = torch.tensor(1.5, dtype=F64, requires_grad=True)
+    y = torch.tensor(-2.0, dtype=F64)
+    t = UNARY["softplus"](x * y)
+    t.backward()
+    assert math.isclose(x.grad.item(), -2.0 / (1 + math.exp(3.0)), rel_tol=1e-15)
+
+
+def torch_forward(model, x):
+    """model's network written in torch from its weights: a ← g(W·a + b), layer by layer."""
+    activation = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
+                  "linear": lambda z: z}
+    params, a = [], x
+    for layer in model.layers:
+        W = torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=F64,
+                         requires_grad=True)
+        b = torch.tensor([n.b.data for n in layer.neurons], dtype=F64, requires_grad=True)
+        params.append((W, b))
+        a = activation[layer.activation](W @ a + b)
+    return a, params
+
+
+@settings(max_examples=30)
+@given(st.sampled_from(["relu", "tanh", "sigmoid"]),
+       st.sampled_from(["linear", "sigmoid", "tanh"]),
+       st.sampled_from([[1], [4, 1], [5, 3], [8, 8, 2]]),
+       st.integers(0, 2**16),
+       st.lists(st.floats(-2, 2), min_size=3, max_size=3))
+def test_mlp_forward_and_backward_match_torch(activation, output_activation, nouts, seed, x):
+    model = MLP(3, nouts, activation=activation, output_activation=output_activation, seed=seed)
+    inputs = [Value(v) for v in x]
+    out = model(inputs)
+    outs = out if isinstance(out, list) else [out]
+    # a loss that weighs each output differently, so every output's gradient matters
+    loss = sum((k + 1) * o for k, o in enumerate(outs))
+    loss.backward()
+
+    x_t = torch.tensor(x, dtype=F64, requires_grad=True)
+    out_t, params = torch_forward(model, x_t)
+    loss_t = (out_t * torch.arange(1, len(outs) + 1, dtype=F64)).sum()
+    loss_t.backward()
+
+    for o, o_t in zip(outs, out_t.tolist()):
+        assert_close(o.data, o_t, "output")
+    for layer, (W, b) in zip(model.layers, params):
+        for j, neuron in enumerate(layer.neurons):
+            assert_close(neuron.b.grad, b.grad[j].item(), "dJ/db")
+            for i, w in enumerate(neuron.w):
+                assert_close(w.grad, W.grad[j, i].item(), "dJ/dW")
+    for v, g in zip(inputs, x_t.grad.tolist()):
+        assert_close(v.grad, g, "dJ/dx")
