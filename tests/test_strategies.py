@@ -4,6 +4,7 @@ import doctest
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -27,7 +28,7 @@ MARGIN = 0.1  # what the strategies promise for log, division, negative/fraction
 def test_importing_autograd_does_not_import_hypothesis():
     code = ("import autograd, autograd.check, sys; "
             "assert 'hypothesis' not in sys.modules, 'autograd imported hypothesis'")
-    subprocess.run([sys.executable, "-c", code], check=True)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
 
 
 def test_every_op_is_drawn():
