@@ -158,3 +158,57 @@ def test_errors_of_f_say_where():
 
 def test_module_doctests():
     assert doctest.testmod(autograd.check).failed == 0
+
+
+# ----- plaingrad check -----
+
+def run_cli(capsys, *argv):
+    from nn.cli import main
+    status = main(["check", *argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_cli_prints_the_table_and_exits_0(capsys):
+    status, out, err = run_cli(capsys, "log(1 + exp(x*y))", "x=1.5", "y=-2")
+    assert status == 0 and err == ""
+    lines = out.splitlines()
+    head, f_value = lines[0].split(" = ")
+    assert head == "gradcheck passed for 2 inputs, f"
+    assert float(f_value) == pytest.approx(math.log1p(math.exp(-3.0)), rel=1e-14)
+    x_row, y_row = lines[3].split(), lines[4].split()
+    # ∂/∂x log(1 + e^(xy)) = y·σ(xy), ∂/∂y = x·σ(xy)
+    sigma = 1 / (1 + math.exp(3.0))
+    assert x_row[:2] == ["x", "1.5"] and float(x_row[2]) == pytest.approx(-2 * sigma, rel=1e-14)
+    assert y_row[:2] == ["y", "-2"] and float(y_row[2]) == pytest.approx(1.5 * sigma, rel=1e-14)
+    assert x_row[-1] == y_row[-1] == "yes"
+
+
+def test_cli_failure_exits_1_with_the_table(capsys):
+    status, out, _ = run_cli(capsys, "relu(x) * y", "x=0", "y=3")
+    assert status == 1
+    assert "FAILED for 1 of 2 inputs" in out and out.splitlines()[3].split()[-1] == "NO"
+
+
+def test_cli_tolerances_and_leading_minus(capsys):
+    status, out, _ = run_cli(capsys, "--eps", "1e-4", "--atol", "0", "--rtol", "1e-6",
+                             "--", "-x*x", "x=2")
+    assert status == 0
+    assert "h = 0.0001" in out and "<= 0 + 1e-06·|numeric|" in out
+    assert out.splitlines()[3].split()[2] == "-4"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["__import__('os')"], "not allowed"),
+    (["x*y", "x=1"], "no value given for y"),
+    (["x", "x=1", "z=2"], "z given but not used"),
+    (["x", "x=nan"], "finite"),
+    (["2 + 3"], "has no variables"),
+    (["log(x)", "x=-1"], "the logarithm of -1.0"),
+    (["log(x)", "x=1e-7"], "f fails at x - h"),
+    (["x", "x=1", "--eps", "0"], "eps must be > 0"),
+])
+def test_cli_bad_input_exits_2_with_a_message(capsys, argv, message):
+    status, out, err = run_cli(capsys, *argv)
+    assert status == 2 and out == ""
+    assert err.startswith("plaingrad check: error: ") and message in err
