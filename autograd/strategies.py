@@ -32,8 +32,8 @@ from hypothesis import strategies as st
 
 from autograd.engine import Value, dot, total
 
-__all__ = ["INPUT_BOUND", "OPS", "Formula", "constants", "expressions", "input_values", "leaves",
-           "nonzero", "points", "positive"]
+__all__ = ["INPUT_BOUND", "OPS", "Formula", "expressions", "input_values", "points",
+           "constants", "leaves", "unary", "powers", "binary", "sums", "positive", "nonzero"]
 
 INPUT_BOUND = 3.0  # expressions are valid for every input in [-3, 3]
 _MARGIN = 0.1      # arguments of log, 1/x, x**-p, x**0.5, relu stay this far from 0
@@ -345,12 +345,10 @@ def binary(draw, sub):
         return _node("/", a, draw(nonzero(b)))
     if op == "pow":
         # a ** b = exp(b · log a): a > 0, and |b · log a| <= _EXP_MAX
-        if a.op == "const" or draw(st.booleans()):
+        if a.op == "const" or draw(st.booleans()):  # a number base: 2 ** x
             a = _const_like(a, draw(st.sampled_from([0.5, 2.0, 3.0])))
         else:
-            a = draw(positive(a))
-            if max(-a.low, a.high) > _BOUND:
-                a = _node("+", _node("sigmoid", a), _const_like(a, 0.5))
+            a = draw(positive(a))  # in [0.0997, 60], so |log a| <= 4.1
         bound = max(abs(math.log(a.low)), abs(math.log(a.high)), 1.0)
         if max(-b.low, b.high) * bound > _EXP_MAX:
             b = _node("*", _node("tanh", b), _const_like(b, round(_EXP_MAX / bound - 0.05, 1)))
@@ -379,8 +377,9 @@ def _expressions(draw, variables, depth):
 def expressions(variables=("x", "y"), max_depth=4):
     """Random formulas over `variables`, valid for every input in [-3, 3].
 
-    A drawn `Formula` is called on a list (in the order of `variables`) or a
-    dict of Values and returns a Value; str() shows the formula.
+    max_depth bounds the nesting (0: a variable or a number). A drawn `Formula`
+    is called on a list (in the order of `variables`) or a dict of Values and
+    returns a Value; str() shows the formula.
 
     >>> from hypothesis import given
     >>> @given(expressions(("x",), max_depth=2))
