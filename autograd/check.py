@@ -21,6 +21,7 @@ still catch any real mistake in a derivative, which is off by O(1).
 
 import math
 import numbers
+from collections.abc import Mapping
 
 from autograd.engine import Value
 
@@ -153,10 +154,10 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, names=None, raise_on_fa
 
 def _parse_inputs(inputs, names):
     """Turn the user's inputs into (names, floats), refusing anything unusable by name."""
-    if isinstance(inputs, dict):
+    if isinstance(inputs, Mapping):
         if names is not None:
             raise TypeError("gradcheck: pass names either as the keys of inputs or as names=")
-        names, inputs = list(inputs), list(inputs.values())
+        names, inputs = [str(key) for key in inputs], list(inputs.values())
     elif isinstance(inputs, (Value, numbers.Number, str)) or not hasattr(inputs, "__iter__"):
         raise TypeError(f"gradcheck: inputs must be a list of numbers or Values, "
                         f"got {type(inputs).__name__}; wrap a single input as [x]")

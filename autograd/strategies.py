@@ -27,6 +27,7 @@ log(sigmoid(e) + 0.5)).
 
 import math
 import numbers
+from collections.abc import Mapping
 
 from hypothesis import strategies as st
 
@@ -97,7 +98,7 @@ class Formula:
 
     def __call__(self, values):
         """Build the formula's graph from Values (or numbers) for self.variables."""
-        if isinstance(values, dict):
+        if isinstance(values, Mapping):
             missing = [name for name in self.variables if name not in values]
             if missing:
                 raise ValueError(f"no value for {', '.join(missing)} in {self}")

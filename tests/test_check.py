@@ -43,6 +43,9 @@ def test_inputs_may_be_values_or_a_mapping_and_are_not_touched():
     report = gradcheck(lambda v: v[0] / v[1], {"a": 1.0, "b": 4.0})
     assert [(row.name, row.analytic) for row in report.rows] == [("a", 0.25), ("b", -1 / 16)]
     assert [row.name for row in gradcheck(total, [1, 2], names=["p", "q"]).rows] == ["p", "q"]
+    assert [row.name for row in gradcheck(total, {1: 1.0, 2: 2.0}).rows] == ["1", "2"]
+    with pytest.raises(TypeError, match="either as the keys"):
+        gradcheck(total, {"a": 1.0}, names=["b"])
 
 
 def test_n_ary_ops_and_reused_inputs():
