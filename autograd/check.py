@@ -73,10 +73,12 @@ class GradcheckReport:
 
     @property
     def passed(self):
+        """True when every input passed."""
         return all(row.passed for row in self.rows)
 
     @property
     def failures(self):
+        """How many inputs failed."""
         return sum(not row.passed for row in self.rows)
 
     def __bool__(self):
