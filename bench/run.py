@@ -83,7 +83,10 @@ def run_worker(engine, workload, size, min_seconds, limit=0):
     """Run one measurement in a fresh process; returns the worker's JSON result."""
     command = [sys.executable, str(HERE / f"worker_{engine}.py"), workload, str(size),
                str(min_seconds), str(limit)]
-    proc = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    # The checkout's packages come first, installed or not.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
+    proc = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, env=env)
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
         reason = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
