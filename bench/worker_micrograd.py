@@ -64,6 +64,7 @@ def chain(size, min_seconds):
 def wide(size, min_seconds):
     ws, xs = common.wide_inputs(size)
     ws, xs = [Value(w) for w in ws], [Value(x) for x in xs]
+
     def run():
         s = sum(w * x for w, x in zip(ws, xs))
         for v in ws:
@@ -97,8 +98,7 @@ def build_chain(size):
 
 
 def memory(size, min_seconds):
-    per_node, nodes = common.bytes_per_node(
-        lambda: build_chain(size), _nodes)
+    per_node, nodes = common.bytes_per_node(lambda: build_chain(size), _nodes)
     freed = common.freed_without_gc(  # probe an interior node: the last step's product
         lambda: build_chain(size), lambda root: next(v for v in root._prev if v._op == "*"))
     return {"bytes_per_node": per_node, "nodes": nodes, "freed": freed}

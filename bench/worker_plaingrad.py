@@ -84,6 +84,7 @@ def chain(size, min_seconds):
 def _wide(size, min_seconds, combine):
     ws, xs = common.wide_inputs(size)
     ws, xs = [Value(w) for w in ws], [Value(x) for x in xs]
+
     def run():
         s = combine(ws, xs)
         for v in ws:
@@ -114,8 +115,7 @@ def wide_dot(size, min_seconds):
 
 
 def memory(size, min_seconds):
-    per_node, nodes = common.bytes_per_node(
-        lambda: build_chain(size)[1], _nodes)
+    per_node, nodes = common.bytes_per_node(lambda: build_chain(size)[1], _nodes)
     freed = common.freed_without_gc(  # probe an interior node: the last step's product
         lambda: build_chain(size)[1], lambda root: root.parents[0])
     return {"bytes_per_node": per_node, "nodes": nodes, "freed": freed}
