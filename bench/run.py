@@ -118,7 +118,6 @@ def check_agreement(group, results):
 def run_group(group, rounds, log=print):
     """Measure one workload on every engine in rotating order; returns the table rows."""
     rows = variants(group)
-    rounds = group.get("rounds", rounds)
     times = {name: [] for name, *_ in rows}
     extras, errors = {}, {}
     for r in range(rounds):
@@ -275,7 +274,8 @@ def write_json(path, data):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes and two rounds")
-    parser.add_argument("--rounds", type=int, help="rounds per workload (default 5, quick 2)")
+    parser.add_argument("--rounds", type=int,
+                        help="rounds per workload (default 5, 3 for the long chain; quick 2)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--no-train", action="store_true",
                         help="skip timing the `plaingrad train` run")
@@ -301,7 +301,8 @@ def main(argv=None):
                 continue
             print(f"{group['title']} ...", file=sys.stderr)
             log = lambda msg: print(msg, file=sys.stderr)  # noqa: E731
-            sections.append((group["title"], run_group(group, rounds, log)))
+            group_rounds = args.rounds or group.get("rounds", rounds)
+            sections.append((group["title"], run_group(group, group_rounds, log)))
     except CheckFailed as error:
         print(f"bench: FAILED: {error}", file=sys.stderr)
         return 1
