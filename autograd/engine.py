@@ -14,7 +14,7 @@ evaluated on Values instead of floats.
 import math
 import numbers
 
-__all__ = ["Value", "dot", "total"]
+__all__ = ["Value", "dot", "topological_order", "total"]
 
 
 def _as_float(x, what):
@@ -180,39 +180,19 @@ class Value:
     def backward(self):
         """Fill in d(self)/d(node) as `.grad` for every node of the graph.
 
-        Topological order by Kahn's algorithm (no recursion, any depth):
-        count how many consumers each node has inside this graph, then
-        release a node once all its consumers have passed their gradient to
-        it. At release a node's gradient is complete, so it can pass it on.
+        Interior nodes get fresh gradients on every pass; leaves accumulate.
         """
         if not self.parents:
             self.grad += 1.0  # a leaf accumulates, like every leaf
             return
-        # Leaves pass nothing on, so only interior nodes are counted and released.
-        consumers = {self: 0}
-        stack = [self]
-        while stack:
-            for parent in stack.pop().parents:
-                if parent.parents:
-                    if parent in consumers:
-                        consumers[parent] += 1
-                    else:
-                        consumers[parent] = 1
-                        parent.grad = 0.0  # interior: recomputed by this pass
-                        stack.append(parent)
-
+        order = topological_order(self)
+        for node in order:
+            node.grad = 0.0  # interior: recomputed by this pass
         self.grad = 1.0  # d(self)/d(self)
-        ready = [self]
-        while ready:
-            node = ready.pop()
-            grad = node.grad
+        for node in order:
+            grad = node.grad  # complete: every consumer has passed its share
             for parent, local in zip(node.parents, node.local_grads):
                 parent.grad += local * grad  # the chain rule
-                if parent.parents:
-                    left = consumers[parent] - 1
-                    consumers[parent] = left
-                    if left == 0:
-                        ready.append(parent)
 
     # ----- display and micrograd compatibility -----
 
@@ -229,6 +209,40 @@ class Value:
     def _op(self):
         """micrograd's name for the op symbol."""
         return self.op
+
+
+def topological_order(root):
+    """The interior nodes of root's graph, each one before all of its parents.
+
+    Kahn's algorithm, so any depth works without recursion: count how many
+    consumers each node has inside this graph, then release a node once all of
+    its consumers have been released. (Leaves pass nothing on, so they are left
+    out.) This is the order `backward()` passes gradients in.
+    """
+    if not root.parents:
+        return []
+    consumers = {root: 0}
+    stack = [root]
+    while stack:
+        for parent in stack.pop().parents:
+            if parent.parents:
+                if parent in consumers:
+                    consumers[parent] += 1
+                else:
+                    consumers[parent] = 1
+                    stack.append(parent)
+    order = []
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for parent in node.parents:
+            if parent.parents:
+                left = consumers[parent] - 1
+                consumers[parent] = left
+                if left == 0:
+                    ready.append(parent)
+    return order
 
 
 # ----- n-ary nodes: one node instead of a chain of binary ones -----

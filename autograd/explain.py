@@ -28,7 +28,7 @@ with `backward()`: zero them first to read contributions as the whole gradient.
 
 from typing import NamedTuple
 
-from autograd.engine import Value
+from autograd.engine import Value, topological_order
 
 __all__ = ["Step", "Steps", "explain", "local_formula"]
 
@@ -77,7 +77,7 @@ def explain(root):
     if not isinstance(root, Value):
         raise TypeError(f"explain: expected a Value, got {type(root).__name__}")
     root.backward()
-    order = _backward_order(root)
+    order = topological_order(root)  # the very order backward() used
     names = _names(root, order)
     steps = Steps()
     for node in order:
@@ -123,39 +123,6 @@ def local_formula(node, i, names=None):
         "softplus": f"sigmoid({x})",
     }
     return formulas.get(op, f"∂{op}/∂{x}")
-
-
-def _backward_order(root):
-    """The nodes with parents, in the order `Value.backward` passes their gradients on.
-
-    The same Kahn's algorithm as the engine, step for step: count each interior
-    node's consumers (depth-first, parents in operand order), then release a node
-    when its last consumer is done, taking the most recently released first.
-    (Leaves pass nothing on, so counting or releasing them would not change the order.)
-    """
-    if not root.parents:
-        return []
-    consumers = {root: 0}
-    stack = [root]
-    while stack:
-        for parent in stack.pop().parents:
-            if parent.parents:
-                if parent in consumers:
-                    consumers[parent] += 1
-                else:
-                    consumers[parent] = 1
-                    stack.append(parent)
-    order = []
-    ready = [root]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for parent in node.parents:
-            if parent.parents:
-                consumers[parent] -= 1
-                if consumers[parent] == 0:
-                    ready.append(parent)
-    return order
 
 
 def _names(root, order):
