@@ -9,7 +9,7 @@ PIP    := $(PY) -m pip
 LOCAL_WHEELS := $(wildcard /opt/wheels)
 PIP_FLAGS := $(if $(LOCAL_WHEELS),--find-links $(LOCAL_WHEELS),)
 
-.PHONY: train test lint bench graph clean
+.PHONY: train test bench lecture clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ train: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
+
+lecture: $(VENV)/.installed
+	$(PY) examples/lecture_neuron.py
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
