@@ -26,6 +26,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))  # the checkout being measured, installed or not
+from autograd.files import atomic_write  # noqa: E402
 
 # One variant = (row name, engine worker, workload, micrograd's recursion limit or 0 = default)
 FULL = {
@@ -259,16 +261,7 @@ def _cell(value, width, spec):
 
 def write_json(path, data):
     """Write JSON atomically: a temp file in the same folder, then os.replace."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=2)
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    atomic_write(path, json.dumps(data, indent=2) + "\n")
 
 
 def main(argv=None):

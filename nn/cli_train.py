@@ -16,8 +16,9 @@ import math
 import os
 import sys
 
+from autograd.files import atomic_write
 from nn.data import DATASETS, load_csv, standardize, train_test_split
-from nn.io import atomic_write_text, save
+from nn.io import save
 from nn.losses import LOSSES, get_loss
 from nn.module import ACTIVATIONS, MLP
 from nn.optim import OPTIMIZERS
@@ -253,7 +254,7 @@ def run(args):
     out = args.out if args.out is not None else os.path.join("runs", name)
     os.makedirs(out, exist_ok=True)
     written = [save(model, os.path.join(out, "model.json")),
-               atomic_write_text(os.path.join(out, "history.csv"), _history_csv(history))]
+               atomic_write(os.path.join(out, "history.csv"), _history_csv(history))]
 
     from viz import plots  # matplotlib is imported only now
 

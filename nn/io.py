@@ -19,36 +19,14 @@ import json
 import math
 import numbers
 import os
-import secrets
 
+from autograd.files import atomic_write
 from nn.module import MLP
 
-__all__ = ["FORMAT", "VERSION", "save", "load", "atomic_write_text"]
+__all__ = ["FORMAT", "VERSION", "save", "load"]
 
 FORMAT = "plaingrad-mlp"
 VERSION = 1
-
-
-def atomic_write_text(path, text):
-    """Write `text` to `path` all at once: a temp file in the same folder, then a rename.
-
-    A reader sees the old file or the new one, never half of one.
-    """
-    path = os.fspath(path)
-    folder, name = os.path.split(os.path.abspath(path))
-    # open(..., "x") respects the umask (mkstemp would make the file private).
-    tmp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
-    try:
-        with open(tmp, "x", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def save(model, path):
@@ -73,7 +51,7 @@ def save(model, path):
         "parameters": params,
     }
     # json writes floats with repr, so they read back bit for bit.
-    return atomic_write_text(path, json.dumps(document, indent=1, allow_nan=False) + "\n")
+    return atomic_write(path, json.dumps(document, indent=1, allow_nan=False) + "\n")
 
 
 def _reject_constant(name):

@@ -6,8 +6,9 @@ import os
 
 import pytest
 
+from autograd.files import atomic_write
 from nn import MLP, load, save
-from nn.io import FORMAT, VERSION, atomic_write_text
+from nn.io import FORMAT, VERSION
 
 ROWS = [[0.5, -1.0], [2.0, 0.25], [-3.0, 1.5], [0.0, 0.0]]
 
@@ -59,10 +60,10 @@ def test_save_overwrites_atomically_and_leaves_no_temp_files(model, saved):
 
 def test_atomic_write_failure_keeps_the_old_file(tmp_path):
     path = tmp_path / "f.txt"
-    atomic_write_text(path, "old")
+    atomic_write(path, "old")
 
     with pytest.raises(TypeError):
-        atomic_write_text(path, 42)  # not text: the write fails midway
+        atomic_write(path, 42)  # neither text nor bytes: refused before anything is written
     assert path.read_text() == "old"
     assert os.listdir(tmp_path) == ["f.txt"]
 

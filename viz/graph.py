@@ -1,6 +1,7 @@
 """Computation graphs as pictures: every Value with its data and grad, every op between.
 
     >>> from autograd import Value
+from autograd.files import atomic_write
     >>> from viz import draw_dot, render
     >>> x, w = Value(1.0, label="x"), Value(-2.0, label="w")
     >>> y = (x * w).tanh(); y.label = "y"
@@ -17,16 +18,15 @@ operation carries the local derivative ∂(result)/∂(operand): multiply the nu
 along a path from the root and you get that operand's gradient (the chain rule).
 """
 
-import os
 import shutil
 import subprocess
-import tempfile
 from collections import deque
 from pathlib import Path
 
 import graphviz
 
 from autograd import Value
+from autograd.files import atomic_write
 
 __all__ = ["GraphvizMissingError", "draw_dot", "render", "to_dot"]
 
@@ -125,7 +125,7 @@ def render(root, path, format="svg", **options):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if format == "dot":
-        _write_atomically(path, source.encode("utf-8"))
+        atomic_write(path, source.encode("utf-8"))
         return path
     dot = _find_dot()
     if dot is None:
@@ -139,7 +139,7 @@ def render(root, path, format="svg", **options):
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip()
         raise RuntimeError(f"render: Graphviz `dot` failed (exit {done.returncode}): {message}")
-    _write_atomically(path, done.stdout)
+    atomic_write(path, done.stdout)
     return path
 
 
@@ -192,14 +192,3 @@ def _find_dot():
     return shutil.which("dot")
 
 
-def _write_atomically(path, data):
-    """Write bytes to `path` via a temporary file in the same folder and os.replace."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise

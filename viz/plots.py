@@ -12,9 +12,11 @@ nothing here changes the user's pyplot backend or global state.
 ('curves.png', 'curves.svg')
 """
 
+import io
 import math
 import os
-import secrets
+
+from autograd.files import atomic_write
 
 __all__ = ["training_curves", "decision_boundary"]
 
@@ -38,21 +40,11 @@ def _save_both(fig, path):
         stem += ext
     written = []
     for fmt in ("png", "svg"):
-        target = f"{stem}.{fmt}"
-        folder, name = os.path.split(os.path.abspath(target))
-        # open(..., "xb") respects the umask (mkstemp would make the file private).
-        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
-        try:
-            with open(tmp, "xb") as f:
-                # No date in the metadata: the same run draws the same file.
-                metadata = {"Date": None} if fmt == "svg" else {"Software": "plaingrad"}
-                fig.savefig(f, format=fmt, metadata=metadata)
-            os.replace(tmp, target)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-        written.append(target)
+        picture = io.BytesIO()
+        # No date in the metadata: the same run draws the same file.
+        metadata = {"Date": None} if fmt == "svg" else {"Software": "plaingrad"}
+        fig.savefig(picture, format=fmt, metadata=metadata)
+        written.append(atomic_write(f"{stem}.{fmt}", picture.getvalue()))
     return written
 
 

@@ -1,0 +1,46 @@
+"""Writing a file all at once, so that a reader never sees half of one.
+
+Shared by everything in plaingrad that writes a file (`nn.save`, the training
+pictures, graph renders, the benchmark's JSON).
+"""
+
+import os
+import secrets
+
+__all__ = ["atomic_write"]
+
+
+def atomic_write(path, data):
+    """Write `data` (str, as UTF-8, or bytes) to `path` atomically; returns the path as a str.
+
+    The data goes to a temporary file in the same folder, which then replaces
+    `path` in one rename: a reader sees the old file or the new one, and a
+    failed write leaves the old file and no temporary file behind. Missing
+    folders are created. The file gets the usual permissions (the umask's),
+    not the private ones of `tempfile.mkstemp`.
+
+    >>> import os, tempfile
+    >>> path = atomic_write(os.path.join(tempfile.mkdtemp(), "runs", "a.txt"), "hello\\n")
+    >>> open(path).read()
+    'hello\\n'
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    elif not isinstance(data, (bytes, bytearray)):
+        raise TypeError(f"atomic_write: data must be str or bytes, got {type(data).__name__}")
+    folder, name = os.path.split(os.path.abspath(os.fspath(path)))
+    if os.path.isdir(os.path.join(folder, name)):
+        raise IsADirectoryError(f"cannot write {os.fspath(path)!r}: it is a folder")
+    os.makedirs(folder, exist_ok=True)
+    temporary = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
+    try:
+        with open(temporary, "xb") as file:  # "x": never follow or reuse an existing file
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, os.path.join(folder, name))
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    return os.fspath(path)
