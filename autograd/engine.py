@@ -99,7 +99,7 @@ class Value:
         if p == 0:
             local = 0.0
         elif x == 0:
-            local = 0.0 if p > 1 else (1.0 if p == 1 else math.inf)
+            local = 0.0 if p > 1 else 1.0 if p == 1 else math.inf if p < 1 else math.nan
         else:
             local = p * _float_pow(x, p - 1)
         return Value(out, "", (self,), f"**{p:g}", (local,))
@@ -280,7 +280,11 @@ def dot(weights, inputs):
 # ----- helpers -----
 
 def _pow_values(base, exponent):
-    """base ** exponent for two Values, as exp(exponent · log base); base must be > 0."""
+    """base ** exponent for two Values, as exp(exponent · log base); base must be > 0.
+
+    Being exp and log, it gives NaN where exponent · log base is 0 · inf
+    (1 ** inf, inf ** 0), cases that IEEE's pow defines as 1.
+    """
     if not base.data > 0:
         raise ValueError(f"a ** b: a Value exponent needs a positive base, got base {base.data!r}")
     return (exponent * base.log()).exp()

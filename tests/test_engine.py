@@ -122,6 +122,7 @@ def test_derivatives_at_zero_follow_the_limits():
     assert grad_of(lambda x: x**0, 0.0) == 0.0  # like PyTorch: d(x^0)/dx = 0
     assert grad_of(lambda x: x**0.5, 0.0) == math.inf
     assert grad_of(lambda x: x.relu(), 0.0) == 0.0  # the kink, as in micrograd and PyTorch
+    assert math.isnan(grad_of(lambda x: x**math.nan, 0.0))
 
 
 def test_n_ary_sum_and_dot():
@@ -349,6 +350,11 @@ def test_sigmoid_and_tanh_are_stable_everywhere(x):
         assert lo <= y.data <= 1.0
         assert math.isfinite(v.grad) and v.grad >= 0.0
     assert Value(1e308).sigmoid().data == 1.0 and Value(-1e308).sigmoid().data == 0.0
+    if abs(x) >= 1e5:  # saturated: the gradient is exactly 0, never NaN
+        for op in ("sigmoid", "tanh"):
+            v = Value(x)
+            getattr(v, op)().backward()
+            assert v.grad == 0.0
 
 
 @pytest.mark.parametrize("x", [1e308, -1e308, 800.0, -800.0, 0.0])
