@@ -77,22 +77,23 @@ def demo_lr(step):
 clock = time.process_time
 
 
-def measure(fn, min_seconds, min_reps=1, first=None):
-    """Call fn() until min_seconds have passed (at least min_reps times); return the times.
+def measure(fn, min_seconds, min_reps=1, facts_of=None):
+    """Call fn() until min_seconds have passed (at least min_reps times).
 
-    first(result), if given, sees the first call's result outside the timing (e.g. to count
-    the nodes of its graph); no result is kept alive while later calls are timed.
+    Returns {"times": [...], **facts_of(first result)}: facts_of, if given, reads facts off
+    the first call's result outside the timing (its value, its gradient, the nodes of its
+    graph); no result is kept alive while later calls are timed.
     """
-    times = []
+    times, facts = [], {}
     start = clock()
     while len(times) < min_reps or clock() - start < min_seconds:
         t0 = clock()
         result = fn()
         times.append(clock() - t0)
-        if first is not None and len(times) == 1:
-            first(result)
+        if facts_of is not None and len(times) == 1:
+            facts = facts_of(result)
         del result
-    return times
+    return {"times": times, **facts}
 
 
 def bytes_per_node(build, count_nodes):

@@ -66,9 +66,9 @@ def demo(size, min_seconds):
     points, labels = common.two_moons(size)
     weights = [[[list(w), b] for w, b in layer] for layer in common.demo_weights()]
     losses = []
-    times = common.measure(
+    result = common.measure(
         lambda: losses.append(demo_step(weights, points, labels, len(losses))), min_seconds, 2)
-    return {"times": times, "loss0": losses[0], "loss1": losses[1]}
+    return {**result, "loss0": losses[0], "loss1": losses[1]}
 
 
 def chain(size, min_seconds):
@@ -81,9 +81,7 @@ def chain(size, min_seconds):
             grad = grad * common.CHAIN_FACTOR
         return x, grad
 
-    facts = {}
-    times = common.measure(run, min_seconds, first=lambda r: facts.update(value=r[0], grad=r[1]))
-    return {"times": times, **facts}
+    return common.measure(run, min_seconds, facts_of=lambda r: {"value": r[0], "grad": r[1]})
 
 
 def wide(size, min_seconds):
@@ -96,10 +94,7 @@ def wide(size, min_seconds):
         # d s / d w_i = x_i and d s / d x_i = w_i
         return s, list(xs), list(ws)
 
-    facts = {}
-    times = common.measure(run, min_seconds,
-                           first=lambda r: facts.update(value=r[0], grad_w0=r[1][0]))
-    return {"times": times, **facts}
+    return common.measure(run, min_seconds, facts_of=lambda r: {"value": r[0], "grad_w0": r[1][0]})
 
 
 if __name__ == "__main__":

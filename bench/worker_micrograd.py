@@ -37,9 +37,8 @@ def demo(size, min_seconds):
         losses.append(loss.data)
         return loss
 
-    facts = {}
-    times = common.measure(step, min_seconds, 2, first=lambda loss: _count(loss, facts))
-    return {"times": times, "loss0": losses[0], "loss1": losses[1], **facts}
+    result = common.measure(step, min_seconds, 2, facts_of=lambda loss: {"nodes": _nodes(loss)})
+    return {**result, "loss0": losses[0], "loss1": losses[1]}
 
 
 def chain(size, min_seconds):
@@ -51,14 +50,8 @@ def chain(size, min_seconds):
         x.backward()
         return x, x0.grad
 
-    facts = {}
-
-    def first(result):
-        facts["value"], facts["grad"] = result[0].data, result[1]
-        _count(result[0], facts)
-
-    times = common.measure(run, min_seconds, first=first)
-    return {"times": times, **facts}
+    return common.measure(run, min_seconds, facts_of=lambda r: {
+        "value": r[0].data, "grad": r[1], "nodes": _nodes(r[0])})
 
 
 def wide(size, min_seconds):
@@ -72,18 +65,8 @@ def wide(size, min_seconds):
         s.backward()
         return s, ws[0].grad
 
-    facts = {}
-
-    def first(result):
-        facts["value"], facts["grad_w0"] = result[0].data, result[1]
-        _count(result[0], facts)
-
-    times = common.measure(run, min_seconds, first=first)
-    return {"times": times, **facts}
-
-
-def _count(root, facts):
-    facts["nodes"] = _nodes(root)
+    return common.measure(run, min_seconds, facts_of=lambda r: {
+        "value": r[0].data, "grad_w0": r[1], "nodes": _nodes(r[0])})
 
 
 def _nodes(root):
