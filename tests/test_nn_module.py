@@ -7,8 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import nn.module
 from autograd import Value
 from nn import MLP, Layer, Neuron
+from nn.module import count_parameters
 
 
 def set_weights(neuron, w, b):
@@ -132,6 +134,31 @@ def test_bad_sizes(nin, nouts):
         MLP(nin, nouts)
 
 
+def test_a_value_or_a_generator_as_input_is_a_clear_type_error():
+    model = MLP(2, [1], seed=0)
+    for what, call in (("MLP", model), ("Layer", model.layers[0]),
+                       ("Neuron", model.layers[0].neurons[0])):
+        with pytest.raises(TypeError, match=f"{what}: expected a list of 2 inputs .*got Value"):
+            call(Value(1.0))
+        with pytest.raises(TypeError, match=f"{what}: expected a list .*got generator"):
+            call(v for v in [1.0, 2.0])
+    with pytest.raises(TypeError, match="MLP.predict: expected a list .*got str"):
+        model.predict(["ab"])
+
+
+def test_parameter_count_is_checked_before_building(monkeypatch):
+    for nin, nouts in ((2, [16, 16, 1]), (3, [1]), (5, [4, 3, 2])):
+        assert count_parameters(nin, nouts) == len(MLP(nin, nouts, seed=0).parameters())
+    with pytest.raises(ValueError, match=r"would have 199,999,999,998 parameters, "
+                                         r"more than MAX_PARAMETERS = 1,000,000"):
+        MLP(1, [99_999_999_999])  # would need terabytes; refused at once
+    monkeypatch.setattr(nn.module, "MAX_PARAMETERS", 13)
+    assert len(MLP(2, [3, 1], seed=0).parameters()) == 13
+    with pytest.raises(ValueError, match=r"MLP\(2, \[3, 2\]\) would have 17 parameters, "
+                                         r"more than MAX_PARAMETERS = 13"):
+        MLP(2, [3, 2], seed=0)
+
+
 # ----- values and gradients -----
 
 @pytest.mark.parametrize("activation, g, dg", [
@@ -140,11 +167,14 @@ def test_bad_sizes(nin, nouts):
     ("sigmoid", sigmoid, lambda z: sigmoid(z) * (1.0 - sigmoid(z))),
     ("linear", lambda z: z, lambda z: 1.0),
 ])
-def test_neuron_value_and_gradient_closed_form(activation, g, dg):
+@pytest.mark.parametrize("x, z", [
+    ([1.5, 0.5, -0.75], 0.5 * 1.5 - 1.25 * 0.5 - 2.0 * 0.75 + 0.25),   # Z = -1.125
+    ([1.5, -0.5, 0.75], 0.5 * 1.5 + 1.25 * 0.5 + 2.0 * 0.75 + 0.25),   # Z = 3.125 (relu active)
+])
+def test_neuron_value_and_gradient_closed_form(activation, g, dg, x, z):
     neuron = Neuron(3, activation=activation, seed=0)
-    w, b, x = [0.5, -1.25, 2.0], 0.25, [1.5, 0.5, -0.75]
+    w, b = [0.5, -1.25, 2.0], 0.25
     set_weights(neuron, w, b)
-    z = 0.5 * 1.5 - 1.25 * 0.5 - 2.0 * 0.75 + 0.25  # = -1.125
     out = neuron(x)
     assert out.data == pytest.approx(g(z), rel=1e-15, abs=1e-15)
     out.backward()
