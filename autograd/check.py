@@ -8,8 +8,8 @@ True
 gradcheck passed for 2 inputs, f = -0.46211715726001
 numeric = (f(x+h) - f(x-h)) / 2h, h = 1e-06; ok if |analytic - numeric| <= 1e-05 + 0.001·|numeric|
 input  value  analytic            numeric             abs err   rel err   ok
-x[0]   0.5    -0.786447732965927  -0.786447733019946  5.40e-11  6.87e-11  yes
-x[1]   -1     0.393223866482964   0.393223866496095   1.31e-11  3.34e-11  yes
+x[0]   0.5    -0.786447732965927  -0.786447733019159  5.32e-11  6.77e-11  yes
+x[1]   -1     0.393223866482964   0.393223866506616   2.37e-11  6.01e-11  yes
 
 Why central differences: (f(x+h) - f(x-h)) / 2h differs from f'(x) by about
 h²·f'''(x)/6, while the one-sided (f(x+h) - f(x)) / h is off by about h·f''(x)/2.
@@ -17,6 +17,18 @@ With h = 1e-6 that is ~1e-13 instead of ~1e-7, so the remaining error is mostly
 rounding: about 1e-16·|f| / h ≈ 1e-10·|f|. The default tolerances (PyTorch's for
 float64: atol = 1e-5, rtol = 1e-3) leave a wide margin above that noise and
 still catch any real mistake in a derivative, which is off by O(1).
+
+The step h (eps) is absolute: the same h for every input, as in PyTorch's
+gradcheck, and the number the table shows. It must be large against the
+spacing of floats near x and against the rounding of f, and small against how
+sharply f curves: 1e-6 suits inputs and outputs of size about 1; for |x|
+around 1e6 or more use a larger eps, about 1e-6·|x|. (x ± h are rounded to
+floats, so the quotient divides by the distance between them, not by 2h.)
+A step floats cannot take (x ± h == x, or out of range) raises ValueError.
+So does a failure that the step explains: a gap within the rounding of
+f(x±h) (make eps larger), or one that shrinks when h is halved, as the
+O(h²) error of the step does (make eps smaller). Other failures raise
+GradcheckError.
 """
 
 import math
@@ -99,7 +111,7 @@ class GradcheckReport:
         verdict = "passed for " + count if self.passed else f"FAILED for {self.failures} of {count}"
         lines = [
             f"gradcheck {verdict}, f = {self.output:.15g}",
-            f"numeric = (f(x+h) - f(x-h)) / 2h, h = {self.eps:g}; "
+            f"numeric = (f(x+h) - f(x-h)) / 2h, h = {_short(self.eps)}; "
             f"ok if |analytic - numeric| <= {self.atol:g} + {self.rtol:g}·|numeric|",
             *table,
         ]
@@ -119,7 +131,8 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, names=None, raise_on_fa
     f: a function from a list of Values to one Value (build the graph inside f).
     inputs: the point, as numbers or Values (only their `.data` is used), or a
         mapping name → number (f then gets the Values in the mapping's order).
-    eps: the step h of (f(x+h) - f(x-h)) / 2h.
+    eps: the step h of (f(x+h) - f(x-h)) / 2h, absolute (the same for every
+        input); a step too small or too large for an input raises ValueError.
     atol, rtol: input i passes if |analytic - numeric| <= atol + rtol·|numeric|.
     names: one name per input for the table (default: the Values' labels or x[i]).
 
@@ -142,11 +155,11 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, names=None, raise_on_fa
 
     rows = []
     for i, (name, x) in enumerate(zip(names, point)):
-        # Numeric: two more fresh graphs per input, with only input i moved by ±h.
-        up = _call(f, _shifted(point, i, eps), f"at {name} + h (h = {eps:g})").data
-        down = _call(f, _shifted(point, i, -eps), f"at {name} - h (h = {eps:g})").data
-        numeric = (up - down) / (2 * eps)
-        rows.append(GradcheckRow(name, i, x, analytic[i], numeric, atol, rtol))
+        numeric, noise = _central_difference(f, point, i, name, eps)
+        row = GradcheckRow(name, i, x, analytic[i], numeric, atol, rtol)
+        if not row.passed:
+            _refuse_a_bad_step(f, point, row, noise, eps, atol + rtol * abs(numeric))
+        rows.append(row)
 
     report = GradcheckReport(rows, out.data, eps, atol, rtol)
     if raise_on_failure and not report.passed:
@@ -197,24 +210,88 @@ def _tolerance(x, what, positive=False):
     return float(x)
 
 
-def _shifted(point, i, step):
-    return [Value(x + step if j == i else x) for j, x in enumerate(point)]
+def _short(x):
+    """A float as typed: 1e-320 (not 9.99989e-321), 0.5, 2 (not 2.0)."""
+    text = repr(x)
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _central_difference(f, point, i, name, h):
+    """(f(x+h) - f(x-h)) / 2h for input i, and the rounding noise it carries.
+
+    Refuses a step that floats cannot take: x ± h equal to x, or out of range.
+    """
+    x = point[i]
+    above, below = x + h, x - h
+    where = f"{name} = {x:g}"
+    if not math.isfinite(above - below):
+        raise ValueError(f"gradcheck: the step h = {_short(h)} is too large for {where}: "
+                         "x ± h leaves the range of floats (±1.8e308); use a smaller eps")
+    if above == x or below == x:
+        sign = "+" if above == x else "-"
+        raise ValueError(f"gradcheck: the step h = {_short(h)} is too small for {where}: "
+                         f"x {sign} h rounds back to x, so f would not move; use a larger "
+                         f"eps, e.g. {1e-6 * max(1.0, abs(x)):.0e}")
+    up = _call(f, _moved(point, i, above), f"at {name} + h (h = {_short(h)})").data
+    down = _call(f, _moved(point, i, below), f"at {name} - h (h = {_short(h)})").data
+    step = above - below  # 2h as rounded by the floats x ± h: divide by the step taken
+    numeric = (up - down) / step
+    if not math.isfinite(numeric):
+        raise ValueError(f"gradcheck: f(x+h) - f(x-h) overflows for {where} "
+                         f"(f(x+h) = {up:.6g}, f(x-h) = {down:.6g}); use a smaller eps")
+    # f(x±h) are each rounded to ~1 part in 2^53 of |f|: the quotient can't resolve less.
+    return numeric, 2.0 ** -52 * max(abs(up), abs(down)) / step
+
+
+def _refuse_a_bad_step(f, point, row, noise, h, allowed):
+    """Raise ValueError if a failed row is the step's fault, not the derivative's."""
+    where = f"{row.name} = {row.value:g}"
+    if row.abs_err <= allowed + noise:
+        # The noise falls like 1/h: a step that brings it to a tenth of the tolerance.
+        better = 10 * h * noise / allowed if allowed > 0 else math.inf
+        example = f", e.g. {max(better, 10 * h):.0e}" if math.isfinite(better) else ""
+        raise ValueError(
+            f"gradcheck: the step h = {_short(h)} is too small for f at {where}: the numeric "
+            f"gradient {row.numeric:.6g} (analytic {row.analytic:.6g}) is lost in rounding "
+            f"(± {noise:.2g}), as f(x±h) differ too little for f's size; "
+            f"use a larger eps{example}")
+    # The central difference's own error shrinks like h²: if halving h brings the
+    # numeric gradient clearly closer to the analytic one, the gap was the step's.
+    try:
+        half, _ = _central_difference(f, point, row.index, row.name, h / 2)
+    except ValueError:
+        return  # h/2 cannot be taken: nothing to compare, the failure stands
+    if abs(half - row.analytic) <= row.abs_err / 2:
+        raise ValueError(
+            f"gradcheck: the step h = {_short(h)} is too large for f at {where}: the numeric "
+            f"gradient {row.numeric:.6g} moves to {half:.6g} with h/2, towards the analytic "
+            f"{row.analytic:.6g}, as an error of the step does (about h²·|f'''|/6: f curves "
+            f"sharply here); use a smaller eps, e.g. {h / 100:.0e}")
+
+
+def _moved(point, i, x):
+    """Fresh leaves for the point with input i replaced by x."""
+    return [Value(x if j == i else y) for j, y in enumerate(point)]
 
 
 def _call(f, values, where):
     """f(values), insisting on one finite Value."""
+    stepped = where != "at the inputs"
     try:
         out = f(values)
     except (ValueError, ArithmeticError) as error:
-        if where == "at the inputs":
+        if not stepped:
             raise  # the user's own error, unchanged
         # f works at the point but not a step h away (e.g. log near 0): say where.
-        raise ValueError(f"gradcheck: f fails {where}: {error}; "
-                         "check a point farther from the edge of f's domain") from error
+        raise ValueError(f"gradcheck: f fails {where}: {error}; check a point farther "
+                         "from the edge of f's domain, or use a smaller eps") from error
     if not isinstance(out, Value):
         raise TypeError(f"gradcheck: f must return one Value, got {type(out).__name__} "
                         f"{out!r:.60} (build the result from the Values f receives)")
     if not math.isfinite(out.data):
+        if stepped:
+            raise ValueError(f"gradcheck: f is {out.data!r} {where}, though finite at the "
+                             "inputs: the step is too large for f here; use a smaller eps")
         raise ValueError(f"gradcheck: f is {out.data!r} {where}; "
                          "a gradient can only be checked where f is finite")
     return out

@@ -4,11 +4,12 @@
     gradcheck passed for 2 inputs, f = 0.048587351573742
     numeric = (f(x+h) - f(x-h)) / 2h, h = 1e-06; ok if |analytic - numeric| <= 1e-05 + ...
     input  value  analytic             numeric              abs err   rel err   ok
-    x      1.5    -0.0948517463551336  -0.0948517463322807  2.29e-11  2.41e-10  yes
-    y      -2     0.0711388097663502   0.0711388096971688   6.92e-11  9.72e-10  yes
+    x      1.5    -0.0948517463551336  -0.0948517463400838  1.50e-11  1.59e-10  yes
+    y      -2     0.0711388097663502   0.0711388096951232   7.12e-11  1.00e-09  yes
 
 Prints the gradcheck table; the exit status is 0 when every input passes, 1 when
-one fails, 2 for a bad expression or binding.
+one fails, 2 for a bad expression or binding, or a step --eps too small or too large
+for a value (the message says which way to change it).
 """
 
 from autograd.check import GradcheckError, gradcheck
@@ -30,7 +31,9 @@ def register(subparsers):
                              "exp log tanh sigmoid relu")
     parser.add_argument("bindings", metavar="NAME=VALUE", nargs="*",
                         help="one value per variable, e.g. x=1.5 y=-2")
-    parser.add_argument("--eps", type=float, default=1e-6, help="the step h (default 1e-6)")
+    parser.add_argument("--eps", type=float, default=1e-6,
+                        help="the step h, the same for every variable (default 1e-6; "
+                             "for values around 1e6 or more use about 1e-6·|value|)")
     parser.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance (1e-5)")
     parser.add_argument("--rtol", type=float, default=1e-3, help="relative tolerance (1e-3)")
     parser.set_defaults(func=run)

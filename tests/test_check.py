@@ -159,6 +159,89 @@ def test_errors_of_f_say_where():
         gradcheck(lambda v: v[0].log(), [5e-7])
 
 
+# ----- a step h that floats cannot take, or that f cannot resolve -----
+# eps is an absolute step (the same h for every input, as in torch.autograd.gradcheck).
+# A step that makes the numeric gradient meaningless is refused with a ValueError that
+# says which way to change eps; it is never reported as a failed derivative.
+
+@pytest.mark.parametrize("f, x, eps, match", [
+    # x + h rounds back to x: the numeric gradient would be 0 (a false FAILED)
+    (lambda v: v[0], 1.0, 1e-320, r"h = 1e-320 is too small for x\[0\] = 1: x \+ h rounds back"),
+    (lambda v: v[0] * v[0], 1e12, 1e-6, r"too small for x\[0\] = 1e\+12: .*e\.g\. 1e\+06"),
+    (lambda v: v[0], -1e20, 1.0, r"too small for x\[0\] = -1e\+20: x \+ h rounds back"),
+    (lambda v: v[0], -1.0, 1e-16, r"too small for x\[0\] = -1: x - h rounds back"),  # one side
+])
+def test_a_step_lost_against_x_is_refused(f, x, eps, match):
+    with pytest.raises(ValueError, match=match):
+        gradcheck(f, [x], eps=eps)
+
+
+@pytest.mark.parametrize("x, eps", [(1.0, 1e308), (1e308, 1e308), (-1e308, 1.7e308)])
+def test_a_step_beyond_the_float_range_is_refused(x, eps):
+    # 2h (or x ± h) overflows: the numeric gradient would be nan
+    with pytest.raises(ValueError, match=r"too large for x\[0\] = .*range of floats"):
+        gradcheck(lambda v: v[0], [x], eps=eps)
+
+
+def test_f_infinite_only_because_of_the_step_blames_the_step():
+    with pytest.raises(ValueError, match=r"f is inf at x\[0\] \+ h \(h = 1e\+200\), though "
+                                         r"finite at the inputs: the step is too large"):
+        gradcheck(lambda v: v[0] * v[0], [1.0], eps=1e200)
+    with pytest.raises(ValueError, match=r"f fails at x\[0\] - h .*or use a smaller eps"):
+        gradcheck(lambda v: v[0].log(), [5e-7])
+
+
+def test_a_difference_that_overflows_is_refused():
+    # f(x±h) = ±1e308 are finite, their difference is not
+    with pytest.raises(ValueError, match=r"f\(x\+h\) - f\(x-h\) overflows for x\[0\]"):
+        gradcheck(lambda v: v[0] * 1e300, [0.0], eps=1e8)
+
+
+@pytest.mark.parametrize("f, x, eps, numeric", [
+    (lambda v: v[0].exp(), 0.0, 1e-320, "0"),      # exp(±1e-320) are both exactly 1
+    (lambda v: v[0] + 1e8, 1.0, 1e-6, "0.998"),    # 2e-6 is only ~130 steps of 1e8's spacing
+])
+def test_a_change_below_the_rounding_of_f_is_refused(f, x, eps, numeric):
+    with pytest.raises(ValueError, match=r"too small for f at x\[0\] = .*rounding.*"
+                                         r"use a larger eps") as caught:
+        gradcheck(f, [x], eps=eps)
+    assert f"numeric gradient {numeric}" in str(caught.value)
+
+
+def test_a_larger_step_then_resolves_f():
+    report = gradcheck(lambda v: v[0] + 1e8, [1.0], eps=1e-2, rtol=1e-6)
+    assert report.rows[0].numeric == pytest.approx(1.0, rel=1e-6)
+
+
+def test_a_step_too_large_for_the_curvature_is_refused():
+    # log at x = 1e-5: the central difference is off by h²·|f'''|/6 = h²/(3x³) ≈ 333
+    # of f' = 1e5, a 3e-3 relative error, while the derivative itself is right.
+    with pytest.raises(ValueError, match=r"h = 1e-06 is too large for f at x\[0\] = 1e-05: "
+                                         r"the numeric gradient 100335 moves to 100083 with h/2, "
+                                         r"towards the analytic 100000.*"
+                                         r"e\.g\. 1e-08"):
+        gradcheck(lambda v: v[0].log(), [1e-5])
+    report = gradcheck(lambda v: v[0].log(), [1e-5], eps=1e-8)
+    assert report.rows[0].numeric == pytest.approx(1e5, rel=1e-6)
+
+
+def test_a_real_failure_stays_a_failure_at_any_step():
+    # a wrong derivative does not come closer to the numeric one when h shrinks
+    def wrong_exp(v):  # claims d(e^x)/dx = 2e^x
+        x = v[0]
+        return Value(math.exp(x.data), "", (x,), "bad", (2 * math.exp(x.data),))
+
+    for eps in (1e-2, 1e-6, 1e-9):
+        report = gradcheck(wrong_exp, [1.0], eps=eps, raise_on_failure=False)
+        assert not report.passed and report.rows[0].numeric == pytest.approx(math.e, rel=1e-4)
+
+
+def test_the_quotient_divides_by_the_step_actually_taken():
+    # 1e6 ± 1e-6 are floats 2.0000152e-6 apart; dividing by 2h gave 1.0000076
+    for x in (1e6, 3e6, 123456.7):
+        assert gradcheck(lambda v: v[0], [x]).rows[0].numeric == 1.0
+
+
 def test_module_doctests():
     assert doctest.testmod(autograd.check).failed == 0
 
@@ -210,6 +293,13 @@ def test_cli_tolerances_and_leading_minus(capsys):
     (["log(x)", "x=-1"], "the logarithm of -1.0"),
     (["log(x)", "x=1e-7"], "f fails at x - h"),
     (["x", "x=1", "--eps", "0"], "eps must be > 0"),
+    (["x", "x=1", "--eps", "1e400"], "eps must be a finite number"),
+    (["x", "x=1", "--eps", "1e-320"], "h = 1e-320 is too small for x = 1"),
+    (["x", "x=1", "--eps", "1e308"], "h = 1e+308 is too large for x = 1"),
+    (["exp(x)", "x=0", "--eps", "1e-320"], "too small for f at x = 0"),
+    (["x*x", "x=1e12"], "use a larger eps, e.g. 1e+06"),
+    (["log(x)", "x=1e-5"], "use a smaller eps, e.g. 1e-08"),
+    (["x*x", "x=1", "--eps", "1e200"], "the step is too large"),
 ])
 def test_cli_bad_input_exits_2_with_a_message(capsys, argv, message):
     status, out, err = run_cli(capsys, *argv)
