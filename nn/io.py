@@ -21,12 +21,16 @@ import numbers
 import os
 
 from autograd.files import atomic_write
-from nn.module import MLP
+from nn.module import MAX_PARAMETERS, MLP, count_parameters
 
 __all__ = ["FORMAT", "VERSION", "save", "load"]
 
 FORMAT = "plaingrad-mlp"
 VERSION = 1
+
+# A saved parameter takes ~40 characters ("layer1.neuron1.w1": -0.123...); anything far
+# beyond that for the largest model allowed is not a model file (e.g. /dev/zero).
+_MAX_CHARS = 100 * MAX_PARAMETERS
 
 
 def save(model, path):
@@ -72,9 +76,14 @@ def load(path):
     path = os.fspath(path)
     try:
         with open(path, encoding="utf-8") as f:
-            text = f.read()
+            text = f.read(_MAX_CHARS + 1)
+        if len(text) > _MAX_CHARS:
+            raise ValueError(f"longer than {_MAX_CHARS:,} characters, more than a model "
+                             f"of {MAX_PARAMETERS:,} parameters needs")
         document = json.loads(text, parse_constant=_reject_constant,
                               object_pairs_hook=_unique_keys)
+    except RecursionError:
+        raise ValueError(f"{path}: not a valid model file (JSON nested too deeply)") from None
     except UnicodeDecodeError:
         raise ValueError(f"{path}: not a valid model file (not UTF-8 text)") from None
     except json.JSONDecodeError as error:
@@ -112,8 +121,7 @@ def load(path):
     if not isinstance(params, dict):
         raise bad("parameters is not an object")
     # Count before building, so a tampered size cannot allocate a giant model.
-    sizes = [arch["nin"], *nouts]
-    count = sum((a + 1) * b for a, b in zip(sizes, sizes[1:]))
+    count = count_parameters(arch["nin"], nouts)
     if count != len(params):
         raise bad(f"the architecture has {count} parameters but the file holds {len(params)}")
     try:
@@ -126,10 +134,19 @@ def load(path):
     for name, p in expected.items():
         value = params[name]
         if isinstance(value, bool) or not isinstance(value, numbers.Real) \
-                or not math.isfinite(value):
-            raise bad(f"parameter {name} is {value!r}, not a finite number")
+                or not math.isfinite(_as_float(value)):
+            shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+            raise bad(f"parameter {name} is {shown}, not a finite number")
         p.data = float(value)
     return model
+
+
+def _as_float(value):
+    """float(value), or inf for an int too large for a float (JSON allows 1 with 400 zeros)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
 
 
 def _expect_keys(obj, keys, where, bad):

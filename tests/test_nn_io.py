@@ -157,3 +157,36 @@ def test_other_broken_files(saved):
         load(saved)
     with pytest.raises(FileNotFoundError):
         load(saved.parent / "missing.json")
+
+
+@pytest.mark.parametrize("literal, message", [
+    ("1" + "0" * 400, r"layer1\.neuron1\.w1 is 1000.*\.\.\., not a finite number"),
+    ("-" + "9" * 4000, r"layer1\.neuron1\.w1 is -999.*\.\.\., not a finite number"),
+])
+def test_integers_too_large_for_a_float_are_rejected(saved, literal, message):
+    text = saved.read_text()
+    key = '"layer1.neuron1.w1": '
+    start = text.index(key) + len(key)
+    saved.write_text(text[:start] + literal + text[text.index(",", start):])
+    with pytest.raises(ValueError, match=r"model\.json: not a valid plaingrad model: parameter "
+                       + message):
+        load(saved)
+
+
+def test_deeply_nested_json_is_a_value_error_naming_the_file(saved):
+    saved.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ValueError, match=r"model\.json: not a valid model file \(JSON nested "
+                                         r"too deeply\)"):
+        load(saved)
+
+
+def test_a_file_longer_than_any_model_is_refused_without_reading_it_whole(saved, monkeypatch):
+    import nn.io
+
+    monkeypatch.setattr(nn.io, "_MAX_CHARS", 100)
+    with pytest.raises(ValueError, match=r"model\.json: not a valid model file \(longer than 100 "
+                                         r"characters"):
+        load(saved)
+    if os.path.exists("/dev/zero"):  # endless: only a bounded read can refuse it
+        with pytest.raises(ValueError, match=r"/dev/zero: not a valid model file \(longer"):
+            load("/dev/zero")
