@@ -10,13 +10,21 @@ labels, shuffled, and the same `seed` always gives the same data (a private
 """
 
 import csv
+import itertools
 import math
 import numbers
 import os
 import random
+import re
 
 __all__ = ["moons", "circles", "xor", "blobs", "DATASETS", "train_test_split",
-           "standardize", "load_csv"]
+           "standardize", "load_csv", "MAX_CSV_BYTES", "MAX_LINE_CHARS"]
+
+#: The largest CSV file `load_csv` reads: 50 MB is millions of rows, already hours of
+#: training for a pure-Python engine, and a few hundred MB of Python floats in memory.
+MAX_CSV_BYTES = 50_000_000
+#: The longest line `load_csv` reads (100,000 features of ~10 characters each).
+MAX_LINE_CHARS = 1_000_000
 
 
 def _check_samples(n_samples, noise, least=2):
@@ -30,6 +38,8 @@ def _check_samples(n_samples, noise, least=2):
 def _finish(points, labels, noise, rng):
     """Add Gaussian noise (std `noise`) to every coordinate, then shuffle."""
     X = [[x1 + rng.gauss(0.0, noise), x2 + rng.gauss(0.0, noise)] for x1, x2 in points]
+    if not all(math.isfinite(v) for row in X for v in row):
+        raise ValueError(f"noise={noise!r} is too large: some points overflow to ±inf")
     order = list(range(len(X)))
     rng.shuffle(order)
     return [X[i] for i in order], [labels[i] for i in order]
@@ -126,16 +136,41 @@ def standardize(X_train, X_test=None):
     are per-column lists (std with 1/N, as scikit-learn's StandardScaler; a
     constant column keeps std 1 so it is not divided by 0). X_test_scaled is
     None when no X_test is given. A row x becomes (x − mean) / std.
+
+    Any finite values work, up to ±1.7e308: each column is first divided by its
+    largest magnitude, so no sum or square overflows. A non-finite value is a
+    ValueError naming its row and column.
     """
     if not X_train:
         raise ValueError("standardize: X_train is empty")
     n, d = len(X_train), len(X_train[0])
-    mean = [sum(row[j] for row in X_train) / n for j in range(d)]
-    std = [math.sqrt(sum((row[j] - mean[j]) ** 2 for row in X_train) / n) for j in range(d)]
-    std = [s if s > 0 else 1.0 for s in std]
+    for what, rows in (("X_train", X_train), ("X_test", X_test or [])):
+        for i, row in enumerate(rows):
+            if len(row) != d:
+                raise ValueError(f"standardize: {what} row {i} has {len(row)} columns, "
+                                 f"the first training row {d}")
+            for j, v in enumerate(row):
+                if not math.isfinite(v):
+                    raise ValueError(f"standardize: {what} row {i}, column {j + 1} is {v}; "
+                                     "values must be finite numbers")
+    mean, std = [], []
+    for j in range(d):
+        column = [row[j] for row in X_train]
+        # In units of a power of two ≥ every |value| (exact), no term exceeds 1: nothing
+        # overflows. The variance is the corrected two-pass one (the mean's rounding cancels).
+        e = math.frexp(max(map(abs, column)))[1]
+        units = [math.ldexp(v, -e) for v in column]
+        m = math.fsum(units) / n
+        deviations = [u - m for u in units]
+        var = (math.fsum(t * t for t in deviations) - math.fsum(deviations) ** 2 / n) / n
+        s = math.ldexp(math.sqrt(max(var, 0.0)), e)
+        mean.append(math.ldexp(m, e))
+        std.append(s if s > 0 else 1.0)
 
     def scale(rows):
-        return [[(v - m) / s for v, m, s in zip(row, mean, std, strict=True)] for row in rows]
+        # (x − mean)/std; halved first where x − mean alone would overflow (x near ±1.7e308).
+        return [[(v - m) / s if math.isfinite(v - m) else (v / 2 - m / 2) / s * 2
+                 for v, m, s in zip(row, mean, std, strict=True)] for row in rows]
 
     return scale(X_train), None if X_test is None else scale(X_test), mean, std
 
@@ -146,18 +181,45 @@ def load_csv(path, target="label"):
     Every column other than `target` is a numeric feature; the target column
     holds 0 or 1. Blank lines are skipped; anything else that is not a finite
     number (text, nan, inf, an empty cell), a row with too few or too many
-    cells, or a target other than 0/1 is a ValueError naming the file, line
-    and column. A missing file is a FileNotFoundError.
+    cells, a target other than 0/1 or bytes that are not UTF-8 is a ValueError
+    naming the file, line and column. Files over MAX_CSV_BYTES (50 MB) and lines
+    over MAX_LINE_CHARS (1,000,000 characters) are refused without being read
+    whole. A missing file is a FileNotFoundError.
     """
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path}: no such file")
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            return _read_rows(csv.reader(f), path, target)
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{path}: not a UTF-8 text file ({error.reason} at byte "
-                         f"{error.start})") from None
+    if os.path.isfile(path) and os.path.getsize(path) > MAX_CSV_BYTES:
+        raise ValueError(f"{path}: {os.path.getsize(path):,} bytes, more than the "
+                         f"{MAX_CSV_BYTES:,} (MAX_CSV_BYTES) plaingrad reads")
+    # surrogateescape: a byte that is not UTF-8 becomes a marker we can locate (line, column).
+    with open(path, newline="", encoding="utf-8-sig", errors="surrogateescape") as f:
+        return _read_rows(csv.reader(_checked_lines(f, path)), path, target)
+
+
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a bad byte
+
+
+def _checked_lines(file, path):
+    """The file's lines, refusing bytes that are not UTF-8, overlong lines and huge streams."""
+    total = 0
+    for number in itertools.count(1):
+        line = file.readline(MAX_LINE_CHARS + 1)  # never more than one line's limit at once
+        if not line:
+            return
+        if len(line) > MAX_LINE_CHARS:
+            raise ValueError(f"{path}, line {number}: longer than {MAX_LINE_CHARS:,} characters "
+                             "(MAX_LINE_CHARS); is this a CSV file?")
+        bad = _NOT_UTF8.search(line)
+        if bad:
+            byte = ord(bad.group()) - 0xDC00
+            raise ValueError(f"{path}, line {number}, column {bad.start() + 1}: byte "
+                             f"0x{byte:02x} is not UTF-8 text; save the file as UTF-8")
+        total += len(line)
+        if total > MAX_CSV_BYTES:  # a pipe or device has no size to check beforehand
+            raise ValueError(f"{path}: more than {MAX_CSV_BYTES:,} characters "
+                             "(MAX_CSV_BYTES), more than plaingrad reads")
+        yield line
 
 
 def _read_rows(reader, path, target):

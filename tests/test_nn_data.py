@@ -1,10 +1,14 @@
 """nn.data: generators against their geometry, splitting, scaling, and every bad CSV."""
 
 import math
+import os
 import random
+import threading
+from fractions import Fraction
 
 import pytest
 
+import nn.data
 from nn import blobs, circles, load_csv, moons, standardize, train_test_split, xor
 from nn.data import DATASETS
 
@@ -100,6 +104,47 @@ def test_standardize_uses_training_statistics_only():
     assert standardize(X_train)[1] is None
 
 
+@pytest.mark.parametrize("column", [
+    [1e200, -1e200, 3e199, 5e200],
+    [1e308, -1e308, 1.7e308, -1.7e308, 0.0],
+    [1.7976931348623157e308] * 3 + [-1.7976931348623157e308],
+    [1e-320, 2e-320, 4e-320],
+    [5.0, 5.0 + 2 ** -49, 5.0],
+])
+def test_standardize_huge_and_tiny_values_against_exact_fractions(column):
+    X = [[v, float(i)] for i, v in enumerate(column)]
+    S, S_test, mean, std = standardize(X, [[column[0] / 2, 0.0]])
+    exact = [Fraction(v) for v in column]
+    m = sum(exact) / len(exact)
+    top = max(map(abs, exact))
+    std_exact = math.sqrt(sum(((v - m) / top) ** 2 for v in exact) / len(exact)) * float(top)
+    # Subnormal results (the 1e-320 column) keep only the bits a subnormal float has.
+    assert mean[0] == pytest.approx(float(m), rel=1e-13, abs=1e-323)
+    assert std[0] == pytest.approx(std_exact, rel=1e-13, abs=1e-323)
+    # A row x becomes (x − mean)/std with the mean and std returned.
+    m, s = Fraction(mean[0]), Fraction(std[0])
+    for row, v in zip(S, exact):
+        assert row[0] == pytest.approx(float((v - m) / s), rel=1e-14, abs=1e-14)
+    assert S_test[0][0] == pytest.approx(float((exact[0] / 2 - m) / s), rel=1e-14, abs=1e-14)
+    assert all(math.isfinite(v) for row in S + S_test for v in row)
+
+
+def test_standardize_names_a_non_finite_value():
+    with pytest.raises(ValueError, match=r"standardize: X_train row 1, column 2 is inf; values "
+                                         "must be finite"):
+        standardize([[1.0, 2.0], [3.0, math.inf]])
+    with pytest.raises(ValueError, match=r"X_test row 0, column 1 is nan"):
+        standardize([[1.0], [2.0]], [[math.nan]])
+
+
+@pytest.mark.parametrize("name", sorted(DATASETS))
+def test_noise_that_overflows_the_points_is_refused(name):
+    with pytest.raises(ValueError, match=r"noise=1e\+308 is too large: some points overflow"):
+        DATASETS[name](50, noise=1e308, seed=0)
+    X, _ = DATASETS[name](50, noise=1e300, seed=0)  # huge but finite: allowed
+    assert all(math.isfinite(v) for row in X for v in row)
+
+
 # ----- load_csv -----
 
 def write(tmp_path, text, name="data.csv"):
@@ -152,8 +197,64 @@ def test_load_csv_missing_file_and_binary_file(tmp_path):
         load_csv(tmp_path / "nope.csv")
     path = tmp_path / "binary.csv"
     path.write_bytes(b"a,label\n\xff\xfe,1\n")
-    with pytest.raises(ValueError, match=r"binary\.csv: not a UTF-8 text file"):
+    with pytest.raises(ValueError, match=r"binary\.csv, line 2, column 1: byte 0xff is not "
+                                         r"UTF-8 text"):
         load_csv(path)
+
+
+def test_bad_utf8_deep_in_the_file_names_its_line_and_column(tmp_path):
+    # Far past the text decoder's first 8 KiB chunk (at byte 18,013); the column counts
+    # characters: the UTF-8 é (2 bytes) is one, then a Latin-1 é (byte 0xe9).
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("é,label\n".encode() + b"0.5,1\n" * 3000 + b"1\xc3\xa9,\xe9\n")
+    with pytest.raises(ValueError, match=r"latin1\.csv, line 3002, column 4: byte 0xe9 is not "
+                                         r"UTF-8 text; save the file as UTF-8"):
+        load_csv(path)
+    path.write_bytes(b"a,label\r1,0\r\xe9,1\r")  # old Mac line ends count as lines too
+    with pytest.raises(ValueError, match=r"line 3, column 1: byte 0xe9"):
+        load_csv(path)
+
+
+def test_overlong_lines_and_files_are_refused_before_being_read_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(nn.data, "MAX_LINE_CHARS", 100)
+    monkeypatch.setattr(nn.data, "MAX_CSV_BYTES", 1000)
+    path = write(tmp_path, "a,label\n" + "1" * 5000)  # no newline at all
+    with pytest.raises(ValueError, match=r"data\.csv: 5,008 bytes, more than the 1,000"):
+        load_csv(path)
+    monkeypatch.setattr(nn.data, "MAX_CSV_BYTES", 10_000)
+    with pytest.raises(ValueError, match=r"data\.csv, line 2: longer than 100 characters"):
+        load_csv(path)
+    path = write(tmp_path, "a,label\n" + "1,0\n" * 99 + "1" * 101 + ",0\n")
+    with pytest.raises(ValueError, match=r"line 101: longer than 100 characters"):
+        load_csv(path)
+    assert len(load_csv(write(tmp_path, "a,label\n" + "1" * 97 + ",0\n"))[0]) == 1  # 100 chars
+
+
+def test_endless_streams_are_refused(tmp_path, monkeypatch):
+    if os.path.exists("/dev/zero"):  # no newline, no size: only a bounded read can stop
+        with pytest.raises(ValueError, match=r"/dev/zero, line 1: longer than 1,000,000 char"):
+            load_csv("/dev/zero")
+    if not hasattr(os, "mkfifo"):
+        return
+    # A pipe has no size to check first: the characters read are counted instead.
+    monkeypatch.setattr(nn.data, "MAX_CSV_BYTES", 1000)
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+
+    def feed():
+        with open(fifo, "w") as f:
+            try:
+                f.write("a,label\n" + "0.5,1\n" * 1000)
+            except BrokenPipeError:  # the reader stopped early, as it should
+                pass
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    try:
+        with pytest.raises(ValueError, match=r"pipe\.csv: more than 1,000 characters"):
+            load_csv(fifo)
+    finally:
+        writer.join()
 
 
 def test_load_csv_multiline_quoted_cell_reports_the_right_line(tmp_path):
