@@ -12,15 +12,19 @@ import math
 import random
 
 from nn.losses import get_loss
+from nn.module import MLP
 from nn.optim import OPTIMIZERS, Optimizer
 
-__all__ = ["fit", "accuracy", "default_threshold", "DEFAULT_LR"]
+__all__ = ["fit", "accuracy", "default_threshold", "DEFAULT_LR", "DIVERGENCE_FACTOR"]
 
 # The output at which the predicted class switches from 0 to 1, per loss:
 # a probability for bce/mse on 0/1 targets, a logit or a score for the others.
 _THRESHOLDS = {"bce": 0.5, "mse": 0.5, "bce_with_logits": 0.0, "hinge": 0.0}
 #: The learning rate α used when none is given, per optimizer name.
 DEFAULT_LR = {"adam": 0.01, "sgd": 0.1}
+#: Training stops as diverged when a batch's cost J exceeds this multiple of the
+#: first batch's (or of 1, if that is larger): healthy runs stay far below it.
+DIVERGENCE_FACTOR = 1000.0
 
 
 def default_threshold(model, loss):
@@ -54,6 +58,13 @@ def _check_data(model, X, y, what):
         if len(row) != model.nin:
             raise ValueError(f"fit: {what} row {i} has {len(row)} features, "
                              f"the model expects {model.nin}")
+        for j, v in enumerate(row):
+            if not math.isfinite(v):
+                raise ValueError(f"fit: {what} row {i}, column {j + 1} is {v}; "
+                                 "the features must be finite numbers")
+    for i, t in enumerate(y):
+        if not math.isfinite(t):
+            raise ValueError(f"fit: {what} target {i} is {t}; targets must be finite")
 
 
 def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=100,
@@ -76,9 +87,15 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
     the epoch's batches), ``accuracy`` (on the training rows after the epoch),
     and, with validation data, ``test_loss`` and ``test_accuracy``.
 
-    A NaN or infinite cost stops training with a FloatingPointError naming
-    the epoch; a smaller learning rate usually cures it.
+    Divergence stops training with a FloatingPointError naming the epoch and
+    batch: a cost J that is NaN or infinite, or larger than DIVERGENCE_FACTOR
+    (1000) × max(J of the first batch, 1). A smaller learning rate usually
+    cures it; a cost that is already non-finite before the first update means
+    the inputs are too large for the model (standardize them).
     """
+    if not isinstance(model, MLP):
+        raise TypeError(f"fit: expected an nn.MLP, got {type(model).__name__} (a single "
+                        "neuron is MLP(nin, [1]))")
     loss_fn = get_loss(loss)
     if model.nouts[-1] != 1:
         raise ValueError(f"fit: the model has {model.nouts[-1]} outputs; fit trains "
@@ -109,19 +126,28 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
     if validation_data is not None:
         history.update(test_loss=[], test_accuracy=[])
 
+    first = None  # the first batch's cost, before any update
     for epoch in range(1, epochs + 1):
         rng.shuffle(order)
         epoch_cost = 0.0
         for start in range(0, len(order), batch_size):
             batch = order[start:start + batch_size]
             J = loss_fn([model(X[i]) for i in batch], [y[i] for i in batch])
-            if not math.isfinite(J.data):
+            where = f"at epoch {epoch} (batch {start // batch_size + 1})"
+            if first is None:
+                if not math.isfinite(J.data):
+                    raise FloatingPointError(
+                        f"fit: the cost J is {J.data} before any update, so not because of "
+                        "the learning rate: the inputs may be too large for the model "
+                        "(standardize them with nn.standardize) or the loss undefined")
+                first = J.data
+            elif not J.data <= DIVERGENCE_FACTOR * max(first, 1.0):  # also true for NaN
                 lr_now = getattr(opt, "lr", None)
                 than = f" than {lr_now:g}" if isinstance(lr_now, float) else ""
+                grew = f"grew from {first:.4g} to" if math.isfinite(J.data) else "became"
                 raise FloatingPointError(
-                    f"fit: the cost J became {J.data} at epoch {epoch} (batch "
-                    f"{start // batch_size + 1}); training diverged: try a smaller "
-                    f"learning rate{than}")
+                    f"fit: the cost J {grew} {J.data:.4g} {where}; training diverged: "
+                    f"try a smaller learning rate{than}")
             opt.zero_grad()
             J.backward()
             opt.step()

@@ -1,12 +1,15 @@
 """nn.train.fit: reaches the stated accuracy with fixed seeds, reports history, stops on NaN."""
 
 import math
+import random
+import re
 
 import pytest
 
 from autograd import Value
-from nn import MLP, SGD, bce_with_logits, fit, moons, standardize, train_test_split, xor
-from nn.train import accuracy, default_threshold
+from nn import MLP, SGD, Neuron, bce_with_logits, fit, moons, standardize, train_test_split, xor
+from nn.losses import get_loss
+from nn.train import DIVERGENCE_FACTOR, accuracy, default_threshold
 
 
 def test_xor_reaches_full_training_accuracy():
@@ -84,6 +87,64 @@ def test_divergence_names_the_epoch_and_suggests_a_smaller_learning_rate():
     with pytest.raises(FloatingPointError,
                        match=r"epoch \d+ .*smaller learning rate than 1e\+06"):
         fit(MLP(2, [4, 1], seed=0), X, y, loss="mse", optimizer="sgd", lr=1e6, epochs=10)
+
+
+@pytest.mark.parametrize("loss, optimizer", [("bce_with_logits", "adam"), ("hinge", "sgd")])
+def test_divergence_with_a_finite_cost_stops_at_the_documented_limit(loss, optimizer):
+    X, y = xor(60, seed=0)
+    with pytest.raises(FloatingPointError) as failure:
+        fit(MLP(2, [16, 16, 1], seed=0), X, y, loss=loss, optimizer=optimizer, lr=1e9,
+            epochs=30)
+    found = re.fullmatch(r"fit: the cost J grew from (\S+) to (\S+) at epoch (\d+) \(batch "
+                         r"(\d+)\); training diverged: try a smaller learning rate than 1e\+09",
+                         str(failure.value))
+    assert found, str(failure.value)
+    first, cost = float(found[1]), float(found[2])
+    assert math.isfinite(cost) and cost > DIVERGENCE_FACTOR * max(first, 1.0)
+    # The first batch's cost is the untrained model's: recompute it independently.
+    order = list(range(60))
+    random.Random(0).shuffle(order)
+    twin = MLP(2, [16, 16, 1], seed=0)
+    expected = get_loss(loss)([twin(X[i]) for i in order[:32]], [y[i] for i in order[:32]])
+    assert first == pytest.approx(expected.data, rel=1e-3)
+
+
+def test_a_large_but_steady_cost_is_not_divergence():
+    # J scaled by 10^6: Adam's steps hardly change, and the run must not be stopped.
+    X, y = xor(40, seed=0)
+
+    def big_bce(outputs, targets):
+        return bce_with_logits(outputs, targets) * 1e6
+
+    plain = fit(MLP(2, [8, 1], activation="tanh", seed=0), X, y, lr=0.05, epochs=10,
+                batch_size=8)
+    scaled = fit(MLP(2, [8, 1], activation="tanh", seed=0), X, y, loss=big_bce, lr=0.05,
+                 epochs=10, batch_size=8)
+    assert scaled["loss"] == pytest.approx([1e6 * v for v in plain["loss"]], rel=1e-3)
+    assert scaled["accuracy"][-1] == plain["accuracy"][-1] == 1.0
+
+
+def test_a_cost_non_finite_before_any_update_does_not_blame_the_learning_rate():
+    X, y = [[1e200, -1e200], [2e200, 1e200]], [0, 1]  # finite, but Z² overflows in mse
+    with pytest.raises(FloatingPointError, match=r"J is inf before any update, so not because "
+                                                 r"of the learning rate.*standardize"):
+        fit(MLP(2, [4, 1], seed=0), X, y, loss="mse")
+
+
+@pytest.mark.parametrize("X, y, match", [
+    ([[0.0, math.nan], [1.0, 0.0]], [0, 1], r"training data row 0, column 2 is nan"),
+    ([[0.0, 1.0], [math.inf, 0.0]], [0, 1], r"training data row 1, column 1 is inf"),
+    ([[0.0, 1.0], [1.0, 0.0]], [0, math.nan], r"training data target 1 is nan"),
+])
+def test_non_finite_data_is_refused_before_training(X, y, match):
+    with pytest.raises(ValueError, match=match):
+        fit(MLP(2, [2, 1], seed=0), X, y)
+
+
+def test_fit_needs_an_mlp():
+    with pytest.raises(TypeError, match=r"fit: expected an nn\.MLP, got Neuron \(a single "
+                                        r"neuron is MLP\(nin, \[1\]\)\)"):
+        fit(Neuron(2, seed=0), [[0.0, 1.0]], [1])
 
 
 @pytest.mark.parametrize("kwargs, match", [
