@@ -64,6 +64,25 @@ def test_decision_boundary(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["boundary.png", "boundary.svg"]
 
 
+@pytest.mark.parametrize("scale", [1e200, 5e307, sys.float_info.max])
+def test_decision_boundary_of_points_near_the_largest_float(tmp_path, scale):
+    X = [[-scale, -scale / 2], [scale, scale / 3], [scale / 4, -scale]]
+    seen = []
+
+    def predict(rows):
+        seen.extend(rows)
+        return [row[0] / scale for row in rows]
+
+    assert_valid_pictures(plots.decision_boundary(predict, X, [0, 1, 0], tmp_path / "b",
+                                                  threshold=0.0, resolution=20))
+    assert all(math.isfinite(v) for row in seen for v in row)
+    xs = sorted({row[0] for row in seen})
+    assert len(xs) == 20 and xs[0] <= -scale and xs[-1] >= scale  # covers the points
+    # A 10% margin where there is room for one (the largest float has none).
+    margin = min(0.2 * scale, sys.float_info.max - scale)
+    assert xs[-1] == pytest.approx(scale + margin, rel=1e-12)
+
+
 def test_decision_boundary_refuses_bad_input(tmp_path):
     with pytest.raises(ValueError, match="2-D"):
         plots.decision_boundary(lambda rows: [0.0] * len(rows), [[1.0, 2.0, 3.0]], [1],
@@ -76,6 +95,9 @@ def test_decision_boundary_refuses_bad_input(tmp_path):
                                 resolution=10)
     with pytest.raises(ValueError, match="non-finite"):
         plots.decision_boundary(lambda rows: [math.nan] * len(rows), [[1.0, 2.0]], [1],
+                                tmp_path / "b", resolution=10)
+    with pytest.raises(ValueError, match="points must be finite"):
+        plots.decision_boundary(lambda rows: [0.0] * len(rows), [[1.0, math.inf]], [1],
                                 tmp_path / "b", resolution=10)
     assert os.listdir(tmp_path) == []
 

@@ -15,6 +15,7 @@ nothing here changes the user's pyplot backend or global state.
 import io
 import math
 import os
+import sys
 
 from autograd.files import atomic_write
 
@@ -87,6 +88,31 @@ def training_curves(history, path, title="Training"):
     return _save_both(fig, path)
 
 
+def _axis(values, resolution):
+    """(low, high, grid): the values' range with a 10% margin, and `resolution` points over it.
+
+    Finite even for values near ±1.8e308: the span is taken in halves, and the
+    margin stops at the largest float.
+    """
+    if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
+        raise ValueError("decision_boundary: the points must be finite numbers")
+    lo, hi = min(values), max(values)
+    pad = 0.2 * (hi / 2 - lo / 2) or 0.1
+    lo, hi = max(lo - pad, -sys.float_info.max), min(hi + pad, sys.float_info.max)
+    # lo·(1 − t) + hi·t never leaves [lo, hi] by more than a rounding: no overflow.
+    ts = [i / (resolution - 1) for i in range(resolution)]
+    return lo, hi, [min(max(lo * (1 - t) + hi * t, lo), hi) for t in ts]
+
+
+def _unit(lo, hi):
+    """(1, "") for an ordinary axis; (10^k, " (×1e+k)") for one reaching beyond ±1e300."""
+    top = max(abs(lo), abs(hi))
+    if top <= 1e300:
+        return 1.0, ""
+    k = math.floor(math.log10(top))
+    return 10.0 ** k, f" (×1e+{k})"
+
+
 def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
                       title="Decision boundary"):
     """Shade the plane by predicted class and draw the labelled points on top.
@@ -99,14 +125,8 @@ def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
         raise ValueError(f"decision_boundary: {len(X)} points but {len(y)} labels")
     if any(len(row) != 2 for row in X):
         raise ValueError("decision_boundary: needs 2-D points (two features per row)")
-    xs = [row[0] for row in X]
-    ys = [row[1] for row in X]
-    pad_x = 0.1 * (max(xs) - min(xs) or 1.0)
-    pad_y = 0.1 * (max(ys) - min(ys) or 1.0)
-    x_lo, x_hi = min(xs) - pad_x, max(xs) + pad_x
-    y_lo, y_hi = min(ys) - pad_y, max(ys) + pad_y
-    gx = [x_lo + (x_hi - x_lo) * i / (resolution - 1) for i in range(resolution)]
-    gy = [y_lo + (y_hi - y_lo) * j / (resolution - 1) for j in range(resolution)]
+    x_lo, x_hi, gx = _axis([row[0] for row in X], resolution)
+    y_lo, y_hi, gy = _axis([row[1] for row in X], resolution)
     scores = list(predict([[a, b] for b in gy for a in gx]))
     if len(scores) != resolution * resolution:
         raise ValueError(f"decision_boundary: predict returned {len(scores)} numbers for "
@@ -118,6 +138,9 @@ def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
 
     from matplotlib.colors import ListedColormap
 
+    # matplotlib's ticks overflow for ranges near ±1.8e308: draw such an axis in units of 10^k.
+    (ux, x_unit), (uy, y_unit) = _unit(x_lo, x_hi), _unit(y_lo, y_hi)
+    gx, gy = [v / ux for v in gx], [v / uy for v in gy]
     fig = _figure(6, 5)
     ax = fig.subplots()
     ax.contourf(gx, gy, grid, levels=[-0.5, 0.5, 1.5], cmap=ListedColormap(_COLORS),
@@ -126,12 +149,12 @@ def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
         ax.contour(gx, gy, surface, levels=[threshold], colors="black", linewidths=1.0)
     for label, color in enumerate(_COLORS):
         pts = [row for row, t in zip(X, y) if t == label]
-        ax.scatter([p[0] for p in pts], [p[1] for p in pts], s=14, c=color,
+        ax.scatter([p[0] / ux for p in pts], [p[1] / uy for p in pts], s=14, c=color,
                    edgecolors="white", linewidths=0.4, label=f"class {label}")
-    ax.set_xlim(x_lo, x_hi)
-    ax.set_ylim(y_lo, y_hi)
-    ax.set_xlabel("x1")
-    ax.set_ylabel("x2")
+    ax.set_xlim(x_lo / ux, x_hi / ux)
+    ax.set_ylim(y_lo / uy, y_hi / uy)
+    ax.set_xlabel("x1" + x_unit)
+    ax.set_ylabel("x2" + y_unit)
     ax.set_title(title)
     ax.legend(loc="best")
     fig.tight_layout()
