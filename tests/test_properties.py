@@ -2,11 +2,16 @@
 
 The truth is independent of backward(): central differences (gradcheck), and
 the rules of calculus combining gradients computed on separate graphs.
+
+About 40% of random formulas are constants, or flat at the drawn point (every
+gradient 0), where each rule holds as 0 = 0 and proves nothing. Such examples
+are still checked, but `count_only_if` (a hypothesis.assume after the
+assertions) keeps them from counting towards max_examples.
 """
 
 import math
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, total
@@ -14,6 +19,9 @@ from autograd.check import gradcheck
 from autograd.strategies import INPUT_BOUND, constants, expressions, points
 
 XY = ("x", "y")
+# 10x stricter than gradcheck's (PyTorch's) defaults: over 3,000 random formulas the
+# worst gap between backward() and central differences was 2e-8 absolute, 3e-6 relative.
+ATOL, RTOL = 1e-6, 1e-4
 
 
 def gradient(f, point):
@@ -24,6 +32,11 @@ def gradient(f, point):
     return out.data, [leaf.grad for leaf in leaves]
 
 
+def count_only_if(gradients):
+    """Count the example towards max_examples only if some gradient is not 0."""
+    assume(any(g != 0 for g in gradients))
+
+
 def close(a, b, scale=1.0):
     # Both sides are exact up to rounding of a few dozen float operations.
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12 * max(1.0, scale))
@@ -32,13 +45,16 @@ def close(a, b, scale=1.0):
 @settings(max_examples=200)
 @given(expressions(XY), points(XY))
 def test_backward_agrees_with_central_differences(formula, point):
-    gradcheck(formula, point)  # raises GradcheckError with the table on a mismatch
+    report = gradcheck(formula, point, atol=ATOL, rtol=RTOL)  # raises with the table
+    # count only examples with a gradient large enough for the tolerance to judge
+    count_only_if([row.numeric for row in report.rows if abs(row.numeric) >= 100 * ATOL])
 
 
 @settings(max_examples=100)
 @given(expressions(("x", "y", "z"), max_depth=5), points(("x", "y", "z")))
 def test_deeper_formulas_over_three_inputs(formula, point):
-    gradcheck(formula, point)
+    report = gradcheck(formula, point, atol=ATOL, rtol=RTOL)
+    count_only_if([row.numeric for row in report.rows if abs(row.numeric) >= 100 * ATOL])
 
 
 @settings(max_examples=100)
@@ -48,9 +64,10 @@ def test_gradient_is_linear(f, g, a, b, point):
     _, grad_f = gradient(f, point)
     _, grad_g = gradient(g, point)
     _, grad = gradient(lambda v: a * f(v) + b * g(v), point)
+    expected = [a * df + b * dg for df, dg in zip(grad_f, grad_g)]
     for i, d in enumerate(grad):
-        expected = a * grad_f[i] + b * grad_g[i]
-        assert close(d, expected, abs(a * grad_f[i]) + abs(b * grad_g[i])), (i, d, expected)
+        assert close(d, expected[i], abs(a * grad_f[i]) + abs(b * grad_g[i])), (i, d, expected)
+    count_only_if(expected)
 
 
 @settings(max_examples=100)
@@ -63,6 +80,7 @@ def test_product_rule(f, g, point):
     for i, d in enumerate(grad):
         terms = grad_f[i] * g_value, f_value * grad_g[i]
         assert close(d, sum(terms), sum(map(abs, terms))), (i, d, terms)
+    count_only_if(grad_f[i] * g_value + f_value * grad_g[i] for i in range(len(grad)))
 
 
 @settings(max_examples=100)
@@ -78,9 +96,10 @@ def test_chain_rule(outer, inner, point):
     u, grad_inner = gradient(inside, point)
     _, (d_outer,) = gradient(outer, {"u": u})
     _, grad = gradient(lambda v: outer([inside(v)]), point)
+    expected = [d_outer * g for g in grad_inner]
     for i, d in enumerate(grad):
-        expected = d_outer * grad_inner[i]
-        assert close(d, expected, abs(expected)), (i, d, expected)
+        assert close(d, expected[i], abs(expected[i])), (i, d, expected)
+    count_only_if(expected)
 
 
 @settings(max_examples=100)
@@ -101,6 +120,7 @@ def test_a_node_used_k_times_gets_k_times_the_gradient(f, k, point):
 
     _, grad = gradient(k_branches, point)
     assert all(close(d, k * g, abs(k * g)) for d, g in zip(grad, grad_f))
+    count_only_if(grad_f)
 
 
 @settings(max_examples=100)
@@ -116,6 +136,7 @@ def test_a_reused_node_sums_its_paths(f, point):
     _, grad = gradient(square_plus, point)
     for d, g in zip(grad, grad_f):
         assert close(d, (2 * z_value + 1) * g, abs((2 * z_value + 1) * g))
+    count_only_if((2 * z_value + 1) * g for g in grad_f)
 
 
 @settings(max_examples=50)
@@ -128,6 +149,7 @@ def test_leaves_accumulate_over_backward_calls_interior_nodes_do_not(f, calls, p
         out.backward()
     assert out.grad == 1.0
     assert all(close(leaf.grad, calls * g, abs(calls * g)) for leaf, g in zip(leaves, grad_f))
+    count_only_if(grad_f)
 
 
 def test_same_leaf_k_times_closed_form():
