@@ -8,7 +8,7 @@ the same network written directly in torch from the model's weights.
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from autograd import Value
@@ -76,8 +76,12 @@ def test_formulas_match_torch(formula, point):
         grads = [None] * len(tensors)
 
     assert_close(out.data, reference.item(), "value")
-    for name, leaf, g in zip(XYZ, leaves, grads):
-        assert_close(leaf.grad, 0.0 if g is None else g.item(), f"d/d{name}")
+    expected = [0.0 if g is None else g.item() for g in grads]
+    for name, leaf, g in zip(XYZ, leaves, expected):
+        assert_close(leaf.grad, g, f"d/d{name}")
+    # ~40% of formulas are constants or flat at the point: checked above, but only
+    # examples where torch finds a gradient count towards max_examples.
+    assume(any(g != 0 for g in expected))
 
 
 def test_translator_on_a_known_formula():
@@ -118,8 +122,14 @@ def test_mlp_forward_and_backward_match_torch(activation, output_activation, nou
     loss = sum((k + 1) * o for k, o in enumerate(outs))
     loss.backward()
 
+    # what the arguments ask for, not read back from the model
+    assert [layer.activation for layer in model.layers] == \
+        [activation] * (len(nouts) - 1) + [output_activation]
+    assert [len(layer.neurons) for layer in model.layers] == nouts
+
     x_t = torch.tensor(x, dtype=F64, requires_grad=True)
     out_t, params = torch_forward(model, x_t)
+    assert len(outs) == len(out_t) == nouts[-1]  # zip below must not cut one short
     loss_t = (out_t * torch.arange(1, len(outs) + 1, dtype=F64)).sum()
     loss_t.backward()
 
