@@ -245,6 +245,8 @@ def _central_difference(f, point, i, name, h):
 
 def _refuse_a_bad_step(f, point, row, noise, h, allowed):
     """Raise ValueError if a failed row is the step's fault, not the derivative's."""
+    if not math.isfinite(row.analytic):
+        return  # no step explains an infinite or nan gradient
     where = f"{row.name} = {row.value:g}"
     if row.abs_err <= allowed + noise:
         # The noise falls like 1/h: a step that brings it to a tenth of the tolerance.

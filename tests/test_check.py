@@ -236,6 +236,15 @@ def test_a_real_failure_stays_a_failure_at_any_step():
         assert not report.passed and report.rows[0].numeric == pytest.approx(math.e, rel=1e-4)
 
 
+def test_an_infinite_or_nan_analytic_gradient_is_a_failure_not_a_step_problem():
+    for bad in (math.inf, math.nan):
+        def f(v, bad=bad):
+            return Value(v[0].data, "", (v[0],), "bad", (bad,))
+
+        report = gradcheck(f, [1.0], raise_on_failure=False)
+        assert not report.passed and report.rows[0].numeric == pytest.approx(1.0)
+
+
 def test_the_quotient_divides_by_the_step_actually_taken():
     # 1e6 ± 1e-6 are floats 2.0000152e-6 apart; dividing by 2h gave 1.0000076
     for x in (1e6, 3e6, 123456.7):
