@@ -14,6 +14,13 @@ unary `-` and `+`, parentheses, and calls to `exp`, `log`, `tanh`, `sigmoid`, `r
 with one argument. Anything else is refused with an `ExpressionError` that names it
 and says where it is.
 
+Names are compared as Python compares identifiers: NFKC-normalized, so the
+fullwidth `ｘ` and `x` are one variable, in the expression and in the bindings alike.
+Number literals are floats, and a literal or a constant part that is not a finite
+float (`1e999`, `9**9**9`) is refused, like an infinite binding; no huge integer is
+ever computed. Error columns count characters of the text as given, leading spaces
+included.
+
 Size limits, so that no input can crash the parser or hang the program:
 at most 10,000 characters, at most 1,000 operator signs and parentheses, and at most
 100 levels of nesting. Nesting counts parentheses, and, in the expression tree, each
@@ -24,6 +31,8 @@ call, sign, power and change of operator precedence; a flat chain such as
 import ast
 import keyword
 import math
+import unicodedata
+import warnings
 from collections.abc import Mapping
 
 from autograd.engine import Value
@@ -106,6 +115,7 @@ class Expression:
         if not isinstance(values, Mapping):
             raise TypeError(f"evaluate: expected a mapping of names to values, "
                             f"got {type(values).__name__}")
+        values = _normalized(values)
         missing = [name for name in self.variables if name not in values]
         if missing:
             raise ExpressionError(f"no value given for {_names(missing)} "
@@ -122,24 +132,34 @@ class Expression:
                     raise type(error)(f"variable {name}: {error}") from None
 
         stack = []  # Values, or plain floats for number literals
-        for op, arg in self._program:
+        constant = []  # for each stack entry: computed from numbers only?
+        for op, arg, where in self._program:
             if op == "num":
                 stack.append(arg)
-            elif op == "var":
+                constant.append(True)
+                continue
+            if op == "var":
                 stack.append(leaves[arg])
-            elif op == "call":
+                constant.append(False)
+                continue
+            if op == "call":
                 x = stack.pop()
                 stack.append(getattr(_as_value(x), arg)())
             elif op == "neg":
                 stack.append(-stack.pop())  # exact on a literal; x · (-1) on a Value
-            elif op == "pos":
-                pass
-            else:
+            elif op != "pos":
                 b = stack.pop()
                 a = stack.pop()
+                constant[-2:] = [constant[-2] and constant[-1]]
                 if not isinstance(a, Value) and not isinstance(b, Value):
                     a = Value(a)  # 2 * 3: let the engine compute it, with its errors
                 stack.append(_apply(op, a, b))
+            result = _as_value(stack[-1]).data
+            if constant[-1] and not math.isfinite(result):
+                # Like a binding of inf: refused, so that it cannot turn gradients into nan.
+                raise _error_at(self.source, where,
+                                f"this constant part is {result}, not a finite number "
+                                "(too large for a float)", prefix="")
         return _as_value(stack.pop())
 
     def leaves(self, bindings):
@@ -151,6 +171,7 @@ class Expression:
         >>> parse("w*x").leaves({"x": 2.0, "w": -0.5})
         {'w': Value(data=-0.5, grad=0.0, label='w'), 'x': Value(data=2.0, grad=0.0, label='x')}
         """
+        bindings = _normalized(bindings)
         unused = [name for name in bindings if name not in self.variables]
         if unused:
             raise ExpressionError(f"{_names(unused)} given but not used in {self.source!r}")
@@ -182,31 +203,36 @@ def parse(source):
     _check_size(source)
     text = source.strip()  # " -x" is fine (a leading "-" would be an option on a command line)
     try:
-        tree = ast.parse(text, mode="eval")
+        with warnings.catch_warnings():
+            # e.g. "invalid decimal literal" for `1if x else 2`: we report our own error.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
-        # Python reports the column where it gave up; 0 means "at the end".
-        where = f" at column {error.offset or len(text) + 1}"
-        raise ExpressionError(f"not a valid expression{where}: {error.msg}") from None
+        # Python reports the column where it gave up (in characters); 0 means "at the end".
+        line = error.lineno or 1
+        lines = text.splitlines() or [""]
+        column = error.offset or len(lines[min(line, len(lines)) - 1]) + 1
+        where = _where(source, line, column)
+        raise ExpressionError(f"not a valid expression at {where}: {error.msg}") from None
     except (RecursionError, MemoryError, ValueError) as error:
         # Python's parser gave up (too complex) or refused the text (a NUL byte).
         reason = str(error) or "too complex to parse"
         raise ExpressionError(f"not a valid expression: {reason}") from None
-    expression = _compile(text, tree.body)
-    expression.source = source
-    return expression
+    return _compile(source, tree.body)
 
 
 def parse_bindings(items):
     """Read command-line bindings like ``["x=1", "w=-2.5"]`` into ``{"x": 1.0, "w": -2.5}``.
 
     Names must be identifiers (not a keyword nor one of the functions), each given
-    once; values must be finite numbers (inf and nan are refused, so that a typo
+    once; they are NFKC-normalized as Python normalizes the names in the expression
+    (fullwidth `ｘ` is `x`). Values must be finite numbers (inf and nan are refused, so that a typo
     cannot quietly turn every gradient into nan).
     """
     bindings = {}
     for item in items:
         name, sep, text = item.partition("=")
-        name = name.strip()
+        name = unicodedata.normalize("NFKC", name.strip())
         if not sep:
             raise ExpressionError(f"binding {item!r}: expected name=number, e.g. x=1.5")
         if not name.isidentifier() or keyword.iskeyword(name):
@@ -263,22 +289,23 @@ def _compile(source, body):
         if depth > MAX_DEPTH:
             raise _refuse(source, node, f"nesting deeper than {MAX_DEPTH} levels")
         if visited:
+            where = (node.lineno, node.col_offset)  # to point at a constant part that overflows
             if isinstance(node, ast.BinOp):
-                program.append((_BINARY[type(node.op)], None))
+                program.append((_BINARY[type(node.op)], None, where))
             elif isinstance(node, ast.UnaryOp):
-                program.append((_UNARY[type(node.op)], None))
+                program.append((_UNARY[type(node.op)], None, where))
             else:
-                program.append(("call", node.func.id))
+                program.append(("call", node.func.id, where))
             continue
 
         if isinstance(node, ast.Constant):
-            program.append(("num", _number(source, node)))
+            program.append(("num", _number(source, node), None))
         elif isinstance(node, ast.Name):
             if node.id in FUNCTIONS:
                 raise _refuse(source, node, f"`{node.id}` is a function; call it as "
                                             f"{node.id}(...)", prefix="")
             variables.setdefault(node.id, None)
-            program.append(("var", node.id))
+            program.append(("var", node.id, None))
         elif isinstance(node, ast.BinOp):
             if type(node.op) not in _BINARY:
                 raise _refuse(source, node, f"the operator {_OP_NAMES.get(type(node.op), '?')}")
@@ -327,22 +354,42 @@ def _number(source, node):
                 bool: f"booleans ({value})"}.get(type(value), repr(value))
         raise _refuse(source, node, kind)
     try:
-        return float(value)
+        number = float(value)
     except OverflowError:
-        raise _refuse(source, node, "a number too large for a float", prefix="") from None
+        number = math.inf
+    if not math.isfinite(number):  # 1e999 is read as inf, 10**400 written out overflows
+        raise _refuse(source, node, "a number too large for a float", prefix="")
+    return number
 
 
 def _refuse(source, node, what, prefix="not allowed: "):
     """An ExpressionError naming `what` and pointing at `node` in `source`."""
-    line = getattr(node, "lineno", 1)
-    text = source.splitlines()[line - 1] if source.strip() else source
+    return _error_at(source, (getattr(node, "lineno", 1), getattr(node, "col_offset", 0)),
+                     what, prefix)
+
+
+def _error_at(source, position, what, prefix="not allowed: "):
+    """An ExpressionError naming `what` at `position` (line, UTF-8 byte offset) of the parsed,
+    stripped text, pointing at the same place in the user's `source`."""
+    line, offset = position
+    lines = source.strip().splitlines() or [""]
     # ast counts columns in UTF-8 bytes; a reader counts characters.
-    column = len(text.encode()[:getattr(node, "col_offset", 0)].decode(errors="ignore")) + 1
-    where = f"line {line}, column {column}" if "\n" in source else f"column {column}"
-    message = f"{where}: {prefix}{what}"
+    column = len(lines[line - 1].encode()[:offset].decode(errors="ignore")) + 1
+    message = f"{_where(source, line, column)}: {prefix}{what}"
     if "\n" not in source and len(source) <= 120:
+        column += len(source) - len(source.lstrip())
         message += f"\n  {source}\n  {' ' * (column - 1)}^"
     return ExpressionError(message)
+
+
+def _where(source, line, column):
+    """ "column 8" or "line 2, column 3" in `source`, from a position in source.strip()."""
+    lead = source[:len(source) - len(source.lstrip())]  # what strip() removed in front
+    if line == 1:
+        column += len(lead) - (lead.rfind("\n") + 1)
+    line += lead.count("\n")
+    return f"line {line}, column {column}" if "\n" in source.strip() or line > 1 \
+        else f"column {column}"
 
 
 # ----- evaluating -----
@@ -365,3 +412,15 @@ def _as_value(x):
 
 def _names(names):
     return ", ".join(names)
+
+
+def _normalized(mapping):
+    """`mapping` with NFKC-normalized keys, as Python reads names in the expression."""
+    normalized = {}
+    for name, value in mapping.items():
+        key = unicodedata.normalize("NFKC", name) if isinstance(name, str) else name
+        if key in normalized:
+            raise ExpressionError(f"{name} and another name are the same variable {key} "
+                                  "(after Unicode normalization)")
+        normalized[key] = value
+    return normalized

@@ -1,6 +1,7 @@
 """The safe expression language: what it accepts, what it refuses, and that it computes right."""
 
 import math
+import warnings
 
 import pytest
 from hypothesis import assume, given
@@ -300,10 +301,69 @@ def test_matches_python_float_arithmetic(pair, x, y, z):
     assert parse(source).evaluate(env).data == expected, source
 
 
-def test_surrounding_whitespace_is_ignored_and_columns_follow_the_shown_text():
+def test_surrounding_whitespace_is_ignored_and_columns_count_in_the_users_text():
     assert parse("  -x  ").evaluate({"x": 2.0}).data == -2.0
     assert parse("  -x  ").source == "  -x  "
     with pytest.raises(ExpressionError) as info:
-        parse("   x.y")
-    assert str(info.value).splitlines() == ["column 1: not allowed: attribute access (.y)",
-                                            "  x.y", "  ^"]
+        parse("   x + y.z")
+    # "   x + y.z": the attribute access starts at the 8th character the user typed
+    assert str(info.value).splitlines() == ["column 8: not allowed: attribute access (.z)",
+                                            "     x + y.z", "         ^"]
+    with pytest.raises(ExpressionError, match="not a valid expression at column 6"):
+        parse("  x +")  # the end of the user's text
+    with pytest.raises(ExpressionError, match="^line 2, column 3: not allowed: attribute"):
+        parse("\n  x.y")
+
+
+def test_no_python_warning_leaks_while_parsing():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ExpressionError, match="`if ... else`"):
+            parse("1if 1else 2")  # Python warns "invalid decimal literal" here
+    assert [str(w.message) for w in caught] == []
+
+
+def test_unicode_names_are_normalized_like_python_does():
+    # Python reads the fullwidth ｘ in an expression as x (NFKC); the bindings must agree.
+    expression = parse("ｘ*ｘ + 1")
+    assert expression.variables == ("x",)
+    leaves = expression.leaves(parse_bindings(["ｘ=3"]))
+    assert list(leaves) == ["x"]
+    out = expression.evaluate(leaves)
+    out.backward()
+    assert out.data == 10.0 and leaves["x"].grad == 6.0  # d(x² + 1)/dx = 2x
+    assert parse_bindings(["ｘ=1"]) == {"x": 1.0}
+    assert parse("x + 1").evaluate({"ｘ": 1.0}).data == 2.0
+    with pytest.raises(ExpressionError, match="is a function"):
+        parse_bindings(["ｅｘｐ=1"])  # NFKC: exp
+    with pytest.raises(ExpressionError, match="given twice"):
+        parse_bindings(["x=1", "ｘ=2"])
+    with pytest.raises(ExpressionError, match="same variable x"):
+        parse("x").leaves({"x": 1.0, "ｘ": 2.0})
+
+
+@pytest.mark.parametrize("source, column", [
+    ("x*1e999", 3), ("1e400 + x", 1), ("x*0*1e999", 5), ("-1e999*x", 2),
+])
+def test_literals_that_are_not_finite_floats_are_refused(source, column):
+    with pytest.raises(ExpressionError, match=f"column {column}: a number too large for a float"):
+        parse(source)
+
+
+@pytest.mark.parametrize("source, column", [
+    ("9**9**9", 1), ("2**10000", 1), ("x * (1e308 * 10)", 6), ("x + exp(1000)", 5),
+    ("x - -(10.0**400)", 7),
+])
+def test_constant_parts_that_overflow_are_refused_without_huge_ints(source, column):
+    # Literals are floats, so 9**9**9 is 9.0 ** 387420489.0 (inf at once), never a huge int.
+    expression = parse(source)
+    with pytest.raises(ExpressionError, match=f"column {column}: this constant part is inf"):
+        expression.evaluate({"x": 1.0})
+
+
+def test_finite_constants_and_large_results_from_variables_still_work():
+    assert parse("2**10 * x").evaluate({"x": 1.0}).data == 1024.0
+    assert parse("1e308 * x").evaluate({"x": 1.0}).data == 1e308
+    assert parse("1e-400 + x").evaluate({"x": 1.0}).data == 1.0  # underflow to 0 is fine
+    # Overflow through a variable is the engine's documented IEEE behaviour, not a literal's.
+    assert parse("exp(x)").evaluate({"x": 1000.0}).data == math.inf
