@@ -149,9 +149,36 @@ def test_dot_source_and_missing_graphviz(tmp_path, monkeypatch):
 
 def test_failed_dot_leaves_no_file(tmp_path, monkeypatch):
     monkeypatch.setattr(viz_graph, "_find_dot", lambda: "/bin/false")
-    with pytest.raises(RuntimeError, match="dot` failed"):
+    with pytest.raises(viz.RenderError, match="dot` failed"):
         viz.render(neuron()[0], tmp_path / "y.svg")
     assert list(tmp_path.iterdir()) == []
+
+
+def fake_dot(folder, script):
+    """An executable `dot` stand-in running the shell `script`."""
+    folder.mkdir()
+    program = folder / "dot"
+    program.write_text("#!/bin/sh\n" + script + "\n")
+    program.chmod(0o755)
+    return str(program)
+
+
+@pytest.mark.parametrize("script, message", [
+    ("cat >/dev/null; echo 'Error: bad layout' >&2; exit 3", r"dot` failed \(exit 3\): Error"),
+    ("exec sleep 30", r"did not finish in 0.3 s"),
+])
+def test_every_graphviz_failure_is_one_render_error(tmp_path, monkeypatch, script, message):
+    # One class for callers to catch: dot failing, too slow, or missing.
+    monkeypatch.setattr(viz_graph, "_find_dot", lambda: fake_dot(tmp_path / "bin", script))
+    out = tmp_path / "out"
+    with pytest.raises(viz.RenderError, match=message):
+        viz.render(neuron()[0], out / "y.svg", timeout=0.3)
+    assert list(out.iterdir()) == []
+    assert issubclass(viz.RenderError, RuntimeError)
+    assert issubclass(viz.GraphvizMissingError, viz.RenderError)
+    monkeypatch.setattr(viz_graph, "_find_dot", lambda: None)
+    with pytest.raises(viz.RenderError, match="not found"):
+        viz.render(neuron()[0], out / "y.svg")
 
 
 def test_png_and_pdf(tmp_path):
@@ -175,6 +202,81 @@ def test_size_limit_gives_size_and_option():
     assert viz.to_dot(v, max_nodes=501).count("shape=record") == 501
     with pytest.raises(ValueError, match="max_nodes must be a positive int"):
         viz.draw_dot(v, max_nodes=0)
+
+
+def reused_chain(n, x):
+    """x + x + ... + x (n additions): one leaf feeding ops ever further from it."""
+    v = x
+    for _ in range(n):
+        v = v + x
+    return v
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 40])
+def test_drawing_size_counts_boxes_ops_and_arrow_lengths(n):
+    v = reused_chain(n, Value(1.0, label="x"))
+    # Closed form: n + 1 Values, n ops and their arrows; layers from the root: v_k at
+    # 2(n - k), x at 2n. The arrow x → op(v_k) crosses 2k - 1 layers (v_1 has two), each
+    # v_(k-1) → op(v_k) one: n² + n in all, doubled when the arrows carry labels.
+    assert viz.drawing_size(v, show_local=False) == 3 * n + 1 + (n * n + n)
+    assert viz.drawing_size(v) == 3 * n + 1 + 2 * (n * n + n)
+
+
+def test_reused_variable_far_apart_is_refused_before_graphviz_runs(tmp_path, monkeypatch):
+    # 100 terms took Graphviz over 5 minutes, though it is only 101 Values.
+    def no_dot():
+        raise AssertionError("dot must not run for a refused graph")
+
+    monkeypatch.setattr(viz_graph, "_find_dot", no_dot)
+    v = reused_chain(100, Value(1.0, label="x"))
+    size = 3 * 100 + 1 + 2 * (100 * 100 + 100)
+    with pytest.raises(ValueError, match=rf"size is {size:,} .*more than max_size=3,000.*"
+                                         rf"show_local=False.*max_size={size} "):
+        viz.render(v, tmp_path / "v.svg")
+    assert list(tmp_path.iterdir()) == []
+    assert viz.to_dot(v, max_size=size).count("shape=record") == 101
+    with pytest.raises(ValueError, match="max_size must be a positive int"):
+        viz.draw_dot(v, max_size=0)
+
+
+def test_ordinary_graphs_fit_the_default_limits():
+    from nn import MLP
+
+    model = MLP(2, [16, 16, 1])
+    out = model([Value(0.5, label="x1"), Value(-1.0, label="x2")])
+    out = out[0] if isinstance(out, list) else out
+    tanh_chain = Value(0.1)
+    for _ in range(100):
+        tanh_chain = tanh_chain.tanh()
+    for root in (neuron()[0], out, tanh_chain, reused_chain(30, Value(1.0, label="x"))):
+        assert viz.drawing_size(root) <= viz_graph.MAX_SIZE
+        assert viz.to_dot(root).startswith("digraph {")
+
+
+def test_signature_follows_the_issue_then_keyword_only_options():
+    import inspect
+
+    parameters = inspect.signature(viz.draw_dot).parameters
+    assert list(parameters)[:4] == ["root", "rankdir", "show_grad", "max_nodes"]
+    positional = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    assert all(parameters[name].kind is positional for name in list(parameters)[:4])
+    assert {name for name, p in parameters.items() if p.kind is p.KEYWORD_ONLY} == {
+        "show_local", "max_size"}
+    y, _ = neuron()
+    assert viz.draw_dot(y, "TB", False, 6).source == viz.to_dot(y, rankdir="TB", show_grad=False)
+    with pytest.raises(ValueError, match="max_nodes=5"):
+        viz.draw_dot(y, "LR", True, 5)
+    with pytest.raises(TypeError):
+        viz.draw_dot(y, "LR", True, 500, False)  # show_local must be named
+
+
+def test_negative_zero_is_drawn_as_zero():
+    x = Value(0.0, label="x")
+    y = (-x).relu()  # -x is -0.0; relu'(-0) is 0, so x.grad is 0 · -1 = -0.0
+    y.backward()
+    assert math.copysign(1, y.parents[0].data) == -1  # the engine does produce -0.0
+    source = viz.to_dot(y)
+    assert "-0 " not in source and "=-0]" not in source and "data 0 " in source
 
 
 def test_million_node_chain_is_counted_without_recursion():

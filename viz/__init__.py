@@ -2,13 +2,16 @@
 
 `viz.draw_dot`, `viz.to_dot` and `viz.render` draw a Value's graph; `viz.plots`
 (loaded on first use, so `import viz` does not import matplotlib) draws training curves.
+Every failure of `render` to make a picture (no Graphviz, `dot` failing or too slow)
+is a `viz.RenderError`; a graph over the size limits is a ValueError.
 """
 
 import importlib
 
-from viz.graph import GraphvizMissingError, draw_dot, render, to_dot
+from viz.graph import GraphvizMissingError, RenderError, draw_dot, drawing_size, render, to_dot
 
-__all__ = ["GraphvizMissingError", "draw_dot", "plots", "render", "to_dot"]
+__all__ = ["GraphvizMissingError", "RenderError", "draw_dot", "drawing_size", "plots", "render",
+           "to_dot"]
 
 
 def __getattr__(name):

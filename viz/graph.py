@@ -1,7 +1,6 @@
 """Computation graphs as pictures: every Value with its data and grad, every op between.
 
     >>> from autograd import Value
-from autograd.files import atomic_write
     >>> from viz import draw_dot, render
     >>> x, w = Value(1.0, label="x"), Value(-2.0, label="w")
     >>> y = (x * w).tanh(); y.label = "y"
@@ -16,6 +15,15 @@ the gold box with a double border is the root (the result `backward()` started f
 white boxes are intermediate results. With `show_local=True` each arrow into an
 operation carries the local derivative ∂(result)/∂(operand): multiply the numbers
 along a path from the root and you get that operand's gradient (the chain rule).
+
+Why there are size limits: Graphviz's `dot` lays a graph out in layers (columns in
+an LR drawing) and routes every arrow through each layer it crosses, so its work grows
+with the arrows' total length, not just with the number of boxes. One variable
+reused along a long chain (`x + x + ... + x`, 50 terms) has only 51 Values but arrows
+crossing ~5,000 layer slots, and took `dot` 23 s (70 terms: over a minute). Edge
+labels double the layers. `draw_dot` therefore measures the drawing's size (boxes +
+operations + the layers each arrow crosses, labelled arrows counting double) and
+refuses more than `max_size`; the default 3,000 keeps `dot` to a few seconds.
 """
 
 import shutil
@@ -28,9 +36,13 @@ import graphviz
 from autograd import Value
 from autograd.files import atomic_write
 
-__all__ = ["GraphvizMissingError", "draw_dot", "render", "to_dot"]
+__all__ = ["GraphvizMissingError", "RenderError", "draw_dot", "drawing_size", "render",
+           "to_dot"]
 
 FORMATS = ("svg", "png", "pdf", "dot")  # "dot" writes the DOT text, without Graphviz
+MAX_NODES = 500    # Values
+MAX_SIZE = 3_000   # drawing size, see drawing_size(): at most a few seconds of `dot`
+TIMEOUT = 60       # seconds; graphs within the limits take `dot` well under 10 s
 
 # The picture of each op; a power "**p" is drawn as ^p.
 OP_SYMBOLS = {
@@ -48,34 +60,58 @@ INSTALL_HINT = (
 )
 
 
-class GraphvizMissingError(RuntimeError):
+class RenderError(RuntimeError):
+    """`render` could not make the picture: Graphviz missing, failing, or too slow.
+
+    Catch this one class to handle every rendering failure:
+
+        try:
+            viz.render(root, "graph.svg")
+        except viz.RenderError as error:
+            print(f"no picture: {error}")
+    """
+
+
+class GraphvizMissingError(RenderError):
     """The Graphviz `dot` program is needed to render a picture and was not found."""
 
 
-def draw_dot(root, rankdir="LR", show_grad=True, show_local=True, max_nodes=500):
+def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=MAX_NODES, *, show_local=True,
+             max_size=MAX_SIZE):
     """The graph that produced `root`, as a `graphviz.Digraph`.
 
     One record per Value (`label | data | grad`, 4 significant digits) and one small
     node per operation (+, ×, exp, log, tanh, σ, ReLU, softplus, Σ, dot, ^p).
     `rankdir` is "LR" (left to right) or "TB" (top to bottom); `show_grad=False`
     hides the gradients (before `backward()` they are all 0); `show_local=True`
-    writes the local derivative on each arrow into an operation. Graphs of more than
-    `max_nodes` Values are refused: Graphviz would take minutes to lay them out.
-    Node ids come from the traversal order, so the same graph always gives the
-    same drawing.
+    writes the local derivative on each arrow into an operation.
+
+    Graphs of more than `max_nodes` Values, or whose `drawing_size` exceeds
+    `max_size`, are refused with a ValueError that gives the size: Graphviz would
+    take minutes to lay them out. Node ids come from the traversal order, so the
+    same graph always gives the same drawing; -0 is shown as 0.
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot: expected a Value, got {type(root).__name__}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw_dot: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
-        raise ValueError(f"draw_dot: max_nodes must be a positive int, got {max_nodes!r}")
+    for name, limit in (("max_nodes", max_nodes), ("max_size", max_size)):
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"draw_dot: {name} must be a positive int, got {limit!r}")
     nodes = _nodes(root)
     if len(nodes) > max_nodes:
         raise ValueError(
             f"draw_dot: the graph has {len(nodes):,} Values, more than max_nodes={max_nodes}; "
             f"Graphviz would take very long to lay it out. Draw a smaller part, or pass "
             f"max_nodes={len(nodes)} to draw it anyway")
+    size = _drawing_size(nodes, show_local)
+    if size > max_size:
+        hint = " or without local derivatives (show_local=False)," if show_local else ""
+        raise ValueError(
+            f"draw_dot: the drawing's size is {size:,} (boxes, operations, and the layers "
+            f"each arrow crosses), more than max_size={max_size:,}; Graphviz would take "
+            f"very long to lay it out (long arrows from values reused far apart cost most). "
+            f"Draw a smaller part{hint} or pass max_size={size} to draw it anyway")
 
     ids = {node: f"n{i}" for i, node in enumerate(nodes)}
     graph = graphviz.Digraph(
@@ -107,17 +143,40 @@ def draw_dot(root, rankdir="LR", show_grad=True, show_local=True, max_nodes=500)
     return graph
 
 
+def drawing_size(root, show_local=True):
+    """How much work the drawing is for Graphviz: Values + operations + arrow lengths.
+
+    An arrow's length is the number of layers (columns, in an LR drawing) it crosses
+    when each node sits as close to the root as its consumers allow; a labelled
+    arrow (`show_local`) counts double, as Graphviz gives each label a layer of its
+    own. `draw_dot` refuses drawings larger than its `max_size`.
+
+    >>> from autograd import Value
+    >>> x = Value(1.0, label="x")
+    >>> drawing_size(x * x)   # 2 Values, 1 op, op→root 1, two labelled arrows 2 each
+    8
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"drawing_size: expected a Value, got {type(root).__name__}")
+    return _drawing_size(_nodes(root), show_local)
+
+
 def to_dot(root, **options):
     """The DOT source text of `draw_dot(root, **options)`; needs no Graphviz program."""
     return draw_dot(root, **options).source
 
 
-def render(root, path, format="svg", **options):
+def render(root, path, format="svg", *, timeout=TIMEOUT, **options):
     """Draw `root`'s graph into the file `path` and return the path (a `pathlib.Path`).
 
     `format` is one of "svg", "png", "pdf" (rendered by the Graphviz `dot` program)
     or "dot" (the DOT text). Options are those of `draw_dot`. The file is written
     atomically: a failed render leaves no half-written file behind.
+
+    Errors: ValueError for bad options or a graph over the size limits (before
+    anything runs); `RenderError` (a RuntimeError) when Graphviz is missing
+    (`GraphvizMissingError`), exits with an error, or runs longer than `timeout`
+    seconds (default 60).
     """
     if format not in FORMATS:
         raise ValueError(f"render: format must be one of {', '.join(FORMATS)}, got {format!r}")
@@ -133,12 +192,15 @@ def render(root, path, format="svg", **options):
                                    f"{INSTALL_HINT}")
     try:
         done = subprocess.run([dot, f"-T{format}"], input=source.encode("utf-8"),
-                              capture_output=True, timeout=300, check=False)
+                              capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        raise RuntimeError("render: Graphviz `dot` did not finish in 300 s") from None
+        raise RenderError(f"render: Graphviz `dot` did not finish in {timeout:g} s; draw a "
+                          "smaller part of the graph, or a lower max_size") from None
+    except OSError as error:  # e.g. `dot` found but not executable
+        raise RenderError(f"render: could not run Graphviz `dot` ({dot}): {error}") from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip()
-        raise RuntimeError(f"render: Graphviz `dot` failed (exit {done.returncode}): {message}")
+        raise RenderError(f"render: Graphviz `dot` failed (exit {done.returncode}): {message}")
     atomic_write(path, done.stdout)
     return path
 
@@ -167,6 +229,33 @@ def _nodes(root):
     return list(seen)
 
 
+def _drawing_size(nodes, show_local):
+    """`drawing_size` of `nodes` (from `_nodes`: the root first, every Value once)."""
+    # Layers counted back from the root: a Value's op sits one layer before it, and a
+    # parent as late as all its consumers' ops allow. Consumers are done first (Kahn).
+    consumers = dict.fromkeys(nodes, 0)
+    for node in nodes:
+        for parent in node.parents:
+            consumers[parent] += 1
+    layer = {nodes[0]: 0}
+    ready = [nodes[0]]
+    while ready:
+        node = ready.pop()
+        for parent in node.parents:
+            layer[parent] = max(layer.get(parent, 0), layer[node] + 2)
+            consumers[parent] -= 1
+            if consumers[parent] == 0:
+                ready.append(parent)
+    per_label = 2 if show_local else 1
+    size = len(nodes)
+    for node in nodes:
+        if node.parents:
+            size += 2  # the op node and its arrow into the node
+            for parent in node.parents:
+                size += per_label * (layer[parent] - layer[node] - 1)
+    return size
+
+
 def _kind(node, root):
     if node is root:
         return "root"
@@ -176,7 +265,7 @@ def _kind(node, root):
 
 
 def _number(x):
-    return f"{x:.4g}"
+    return f"{x + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0: "-0" would only puzzle a reader
 
 
 def _escape(text):
