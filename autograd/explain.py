@@ -73,6 +73,8 @@ def explain(root):
     upstream gradient ∂root/∂node, and the contribution added to ∂root/∂parent.
     Names come from labels; unlabelled constants are shown by value, other
     unlabelled nodes as n1, n2, ... in table order (an unlabelled root is "out").
+    An automatic name never repeats a label of the graph: if "n1" or "out" is a
+    label, the next free name is used (n2, ... or out1, ...).
     """
     if not isinstance(root, Value):
         raise TypeError(f"explain: expected a Value, got {type(root).__name__}")
@@ -126,7 +128,15 @@ def local_formula(node, i, names=None):
 
 
 def _names(root, order):
-    """A name for every Value: its label, a constant's value, else n1, n2, ... ("out" for root)."""
+    """A name for every Value: its label, a constant's value, else n1, n2, ... ("out" for root).
+
+    Automatic names skip every label in the graph, so that a variable the user
+    called n1 is never mixed up with an unlabelled n1.
+    """
+    every = {root}
+    for node in order:
+        every.update(node.parents)
+    taken = {v.label for v in every if v.label}
     names = {}
     count = 0
     for node in order:
@@ -136,16 +146,27 @@ def _names(root, order):
             if v.label:
                 names[v] = v.label
             elif v is root:
-                names[v] = "out"
+                names[v] = _fresh("out", taken)
             elif not v.parents:
                 names[v] = _number(v.data)
             else:
                 count += 1
+                while f"n{count}" in taken:
+                    count += 1
                 names[v] = f"n{count}"
     if root not in names:  # a root with no parents
         names[root] = root.label or "out"
     return names
 
 
+def _fresh(name, taken):
+    """`name`, or name1, name2, ... : the first one not in `taken`."""
+    candidate, i = name, 0
+    while candidate in taken:
+        i += 1
+        candidate = f"{name}{i}"
+    return candidate
+
+
 def _number(x):
-    return f"{x:.4g}"
+    return f"{x + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0: "-0" would only puzzle a reader

@@ -41,6 +41,27 @@ def tangle(a_value, b_value):
     return e * c - a
 
 
+def closed_form_local(node, k):
+    """∂node/∂(its k-th parent) from the textbook derivative of node.op, not the engine's."""
+    op, parents = node.op, node.parents
+    x = parents[k].data
+    if op in ("+", "sum"):
+        return 1.0
+    if op == "*":
+        return parents[1 - k].data
+    if op == "dot":  # (*weights, *inputs): the matching factor on the other side
+        n = len(parents) // 2
+        return parents[(k + n) % (2 * n)].data
+    if op.startswith("**"):
+        p = float(op[2:])
+        return p * x ** (p - 1)
+    s = 1 / (1 + math.exp(-x))
+    formulas = {"exp": lambda: math.exp(x), "log": lambda: 1 / x,
+                "tanh": lambda: 1 - math.tanh(x) ** 2, "sigmoid": lambda: s * (1 - s),
+                "relu": lambda: 1.0 if x > 0 else 0.0, "softplus": lambda: s}
+    return formulas[op]()
+
+
 @settings(max_examples=60)
 @given(st.floats(-2, 2), st.floats(0.5, 2))
 def test_numbers_are_exactly_backwards(a, b):
@@ -50,12 +71,17 @@ def test_numbers_are_exactly_backwards(a, b):
     steps = explain(explained)
     for mine, theirs in zip(graph_of(explained), graph_of(reference), strict=True):
         assert mine.grad == theirs.grad  # bit for bit
+    # A node's rows come together, one per parent in operand order, each with the
+    # local derivative of that operand position.
+    position = {}
     for step in steps:
-        i = next(k for k, p in enumerate(step.node.parents) if p is step.parent
-                 and step.node.local_grads[k] == step.local)
-        assert step.local == step.node.local_grads[i]
+        k = position[step.node] = position.get(step.node, -1) + 1
+        assert step.parent is step.node.parents[k]
+        assert step.local == step.node.local_grads[k]
+        assert step.local == pytest.approx(closed_form_local(step.node, k), rel=1e-12, abs=1e-300)
         assert step.upstream == step.node.grad
         assert step.contribution == step.local * step.upstream
+    assert all(position[node] == len(node.parents) - 1 for node in position)
     # Adding up each parent's contributions, in table order, gives its gradient exactly.
     sums = {}
     for step in steps:
@@ -143,6 +169,35 @@ def test_names_for_unlabelled_nodes_and_constants():
     steps = explain((x * 3.0).tanh())
     assert [(s.node_name, s.parent_name) for s in steps] == [("out", "n1"), ("n1", "x"),
                                                              ("n1", "3")]
+
+
+def test_automatic_names_never_repeat_a_users_name(capsys):
+    # (n1*x + out) * n2: the unlabelled n1·x and the root must not be called n1 or out.
+    n1, x, out, n2 = (Value(v, label=name) for v, name in [(2.0, "n1"), (3.0, "x"),
+                                                           (1.0, "out"), (5.0, "n2")])
+    steps = explain((n1 * x + out) * n2)
+    rows = [(s.node_name, s.parent_name, s.formula) for s in steps]
+    assert rows == [("out1", "n3", "n2"), ("out1", "n2", "n3"), ("n3", "n4", "1"),
+                    ("n3", "out", "1"), ("n4", "n1", "x"), ("n4", "x", "n1")]
+    # every name stands for one Value only
+    named = {}
+    for s in steps:
+        for name, v in ((s.node_name, s.node), (s.parent_name, s.parent)):
+            assert named.setdefault(name, v) is v
+    from nn.cli import main
+
+    assert main(["explain", "(n1*x+out)*n2", "n1=2", "x=3", "out=1", "n2=5"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split()[1:4] == ["out1", "*", "n3"]
+    assert lines[-4:] == ["  ∂/∂n1 = 15", "  ∂/∂x = 10", "  ∂/∂out = 5", "  ∂/∂n2 = 7"]
+
+
+def test_negative_zero_is_shown_as_zero():
+    x = Value(0.0, label="x")
+    steps = explain((x * -1.0).relu())  # relu' is 0 here, so x's contribution is -1 · 0 = -0.0
+    assert math.copysign(1, steps[1].contribution) == -1
+    row = str(steps).splitlines()[2].split()
+    assert row[:4] == ["2", "n1", "*", "x"] and row[-3:] == ["-1", "0", "0"]
 
 
 def test_leaf_root_and_accumulation_like_backward():
