@@ -9,13 +9,22 @@
 
 The expression is read by the safe parser of `autograd.expression` (never eval-ed),
 built from Values labelled with the variable names, and differentiated by backward().
+
+Where the picture goes (`-o`): a file name whose suffix gives the format (.svg,
+.png, .pdf, or .dot/.gv for the DOT text); with `--format` any name is fine, but a
+known suffix must agree with it (`-o g.png --format svg` is refused, and so is
+`-o g.exe` without `--format`). A folder (one that exists, or a path ending in
+`/`) gets `graph.<format>` inside it. These are checked before anything is computed.
 """
 
+import os
 import sys
+from pathlib import Path
 
 from autograd.expression import parse, parse_bindings
 
 DEFAULT_OUTPUT = "runs/graph/graph.svg"
+SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 EXPRESSION_HELP = ("e.g. 'tanh(x*w + b)': numbers, the variables, + - * / **, unary -, "
                    "parentheses, exp log tanh sigmoid relu (start with a space if it begins "
                    "with -, e.g. ' -x')")
@@ -34,9 +43,11 @@ def register(subparsers):
     parser.add_argument("bindings", metavar="NAME=VALUE", nargs="*",
                         help="one value per variable, e.g. x=1 w=-2 b=0.5")
     parser.add_argument("-o", "--output", default=DEFAULT_OUTPUT,
-                        help=f"the picture to write (default {DEFAULT_OUTPUT})")
+                        help=f"the picture to write (default {DEFAULT_OUTPUT}); a folder "
+                             "(existing, or ending in /) gets graph.<format> inside it")
     parser.add_argument("--format", choices=("svg", "png", "pdf", "dot"),
-                        help="file format (default: from the output's suffix, else svg)")
+                        help="file format (default: from the output's suffix .svg .png .pdf "
+                             ".dot/.gv; a folder gets svg)")
     parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
                         help="left to right (LR, default) or top to bottom (TB)")
     parser.add_argument("--no-local", action="store_true",
@@ -63,19 +74,43 @@ def run(args):
     """Print the gradients, write the picture; return the exit status."""
     import viz  # lazily: `plaingrad train` need not import Graphviz
 
+    path, fmt = output_path(args.output, args.format)  # refuse a bad name before any work
     root, leaves = build(args.expression, args.bindings)
     print_gradients(args.expression, root, leaves)
-    fmt = args.format or _format_from_suffix(args.output)
     try:
-        path = viz.render(root, args.output, format=fmt, rankdir=args.rankdir,
+        path = viz.render(root, path, format=fmt, rankdir=args.rankdir,
                           show_local=not args.no_local)
-    except RuntimeError as error:  # Graphviz missing (says how to install it) or failing
+    except viz.RenderError as error:  # Graphviz missing (says how to install it) or failing
         print(f"plaingrad graph: error: {error}", file=sys.stderr)
         return 2
     print(f"wrote {path}")
     return 0
 
 
-def _format_from_suffix(path):
-    suffix = str(path).rpartition(".")[2].lower()
-    return suffix if suffix in ("svg", "png", "pdf", "dot") else "svg"
+def output_path(output, fmt=None):
+    """The file to write and its format, from `-o` and `--format` (see the module doc).
+
+    >>> output_path("g.png")
+    (PosixPath('g.png'), 'png')
+    >>> output_path("pictures/", "pdf")
+    (PosixPath('pictures/graph.pdf'), 'pdf')
+    """
+    text = os.fspath(output)
+    if not text:
+        raise ValueError("-o: the output name is empty")
+    path = Path(text)
+    if text.endswith(("/", os.sep)) or path.is_dir():
+        fmt = fmt or "svg"
+        return path / f"graph.{fmt}", fmt
+    suffix = path.suffix.lower()
+    implied = SUFFIXES.get(suffix)
+    if fmt is None:
+        if implied is None:
+            raise ValueError(f"-o {text}: cannot tell the format from "
+                             f"{repr(suffix) if suffix else 'a name without a suffix'}; "
+                             "name the file .svg, .png, .pdf or .dot, or give --format")
+        return path, implied
+    if implied is not None and implied != fmt:
+        raise ValueError(f"-o {text}: the suffix {suffix} says {implied}, but --format is "
+                         f"{fmt}; make them agree")
+    return path, fmt

@@ -63,6 +63,10 @@ def test_same_command_gives_byte_identical_svg(tmp_path):
     (["(" * 10_000 + "x" + ")" * 10_000, "x=1"], "the limit is 10,000"),
     (["-" * 5_000 + "x", "x=1"], "5,000 operator signs"),
     (["(" * 150 + "x" + ")" * 150, "x=1"], "nested deeper than 100"),
+    (["x*1e999", "x=1"], "column 4: a number too large for a float"),  # after the " "
+    (["9**9**9 * x", "x=1"], "this constant part is inf"),
+    (["x" + "+x" * 100, "x=1"], "size is 20,501 "),  # one leaf reused far apart: dot would
+    (["x" + "*x" * 40, "x=1"], "more than max_size=3,000"),  # take minutes; refused at once
 ])
 def test_bad_input_is_a_clear_error_and_no_file(tmp_path, capsys, argv, message):
     out = tmp_path / "g.svg"
@@ -72,6 +76,38 @@ def test_bad_input_is_a_clear_error_and_no_file(tmp_path, capsys, argv, message)
     err = capsys.readouterr().err
     assert err.startswith("plaingrad graph: error: ") and message in err
     assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unicode_names_match_their_bindings(tmp_path, capsys):
+    # Python's parser reads the fullwidth ｘ as x; so does the binding.
+    assert main(["graph", "ｘ*ｘ", "ｘ=3", "-o", str(tmp_path / "g.dot")]) == 0
+    assert "  ∂/∂x = 6" in capsys.readouterr().out
+
+
+def test_a_folder_as_output_gets_graph_with_the_format_inside(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["graph", "x*x", "x=3", "-o", "newdir/"]) == 0
+    assert (tmp_path / "newdir" / "graph.svg").read_text().startswith("<?xml")
+    (tmp_path / "existing").mkdir()
+    assert main(["graph", "x*x", "x=3", "-o", "existing", "--format", "dot"]) == 0
+    assert (tmp_path / "existing" / "graph.dot").read_text().startswith("digraph {")
+    out = capsys.readouterr().out
+    assert f"wrote {Path('newdir/graph.svg')}" in out and "wrote existing/graph.dot" in out
+
+
+@pytest.mark.parametrize("options, message", [
+    (["-o", "g.exe"], "cannot tell the format from '.exe'; name the file .svg, .png, .pdf"),
+    (["-o", "graph"], "cannot tell the format from a name without a suffix"),
+    (["-o", "g.png", "--format", "svg"], "the suffix .png says png, but --format is svg"),
+    (["-o", ""], "the output name is empty"),
+])
+def test_output_name_and_format_must_agree(tmp_path, monkeypatch, capsys, options, message):
+    monkeypatch.chdir(tmp_path)
+    assert main(["graph", "x*x", "x=3", *options]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("plaingrad graph: error: -o") and message in captured.err
+    assert captured.out == ""  # refused before any work
     assert list(tmp_path.iterdir()) == []
 
 
@@ -97,3 +133,9 @@ def test_command_line_program(tmp_path):
                          capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
     assert bad.returncode == 2 and "calling `__import__` is not allowed" in bad.stderr
     assert "Traceback" not in bad.stderr
+    # Python warns "invalid decimal literal" while parsing this; the user sees only our error.
+    odd = subprocess.run([sys.executable, "-W", "default", "-m", "nn", "graph", "1if 1else 2"],
+                         capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
+    assert odd.returncode == 2
+    assert odd.stderr.splitlines() == ["plaingrad graph: error: column 1: not allowed: "
+                                       "`if ... else`", "  1if 1else 2", "  ^"]
