@@ -32,7 +32,14 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         return args.func(args) or 0
-    except (ValueError, TypeError, OSError, ArithmeticError) as error:
-        # A user's mistake (bad file, bad expression, bad number): say what, not a traceback.
-        print(f"plaingrad {args.command}: error: {error}", file=sys.stderr)
-        return 2
+    except (ValueError, TypeError, OSError, ArithmeticError, RuntimeError) as error:
+        # A user's mistake (bad file, bad expression, bad number) or a failing external
+        # program (Graphviz; RenderError is a RuntimeError): say what, not a traceback.
+        message = str(error) or type(error).__name__
+    except MemoryError:
+        message = "out of memory; try a smaller input or smaller sizes"
+    except KeyboardInterrupt:
+        print(f"plaingrad {args.command}: interrupted", file=sys.stderr)
+        return 130  # 128 + SIGINT, as shells report it
+    print(f"plaingrad {args.command}: error: {message}", file=sys.stderr)
+    return 2

@@ -20,13 +20,18 @@ from autograd.files import atomic_write
 from nn.data import DATASETS, load_csv, standardize, train_test_split
 from nn.io import save
 from nn.losses import LOSSES, get_loss
-from nn.module import ACTIVATIONS, MLP
+from nn.module import ACTIVATIONS, MAX_PARAMETERS, MLP, count_parameters
 from nn.optim import OPTIMIZERS
 from nn.train import DEFAULT_LR, accuracy, default_threshold, fit
 
 DEFAULT_EPOCHS = 20
 DEFAULT_BATCH_SIZE = 32
 DEFAULT_SAMPLES = 300
+#: The most points --samples generates: already hours of training in pure Python.
+MAX_SAMPLES = 1_000_000
+# What `train` writes into --out.
+OUTPUTS = ("model.json", "history.csv", "curves.png", "curves.svg", "decision_boundary.png",
+           "decision_boundary.svg", "neuron_graph.svg")
 
 
 def _positive_int(text):
@@ -36,6 +41,13 @@ def _positive_int(text):
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
+    return n
+
+
+def _samples(text):
+    n = _positive_int(text)
+    if n > MAX_SAMPLES:
+        raise argparse.ArgumentTypeError(f"at most {MAX_SAMPLES:,} points, got {n:,}")
     return n
 
 
@@ -83,8 +95,34 @@ def _hidden(text):
                 f"expected comma-separated layer sizes like 16,16, got {text!r}") from None
         if n < 1:
             raise argparse.ArgumentTypeError(f"layer sizes must be at least 1, got {n}")
+        if n > MAX_PARAMETERS:
+            raise argparse.ArgumentTypeError(
+                f"a layer of {n:,} neurons has more than the {MAX_PARAMETERS:,} parameters "
+                "a model may have")
         sizes.append(n)
     return sizes
+
+
+def _folder(text):
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the output folder name is empty")
+    return text
+
+
+def _check_out(out):
+    """Refuse an output folder `train` could not write into, before training starts."""
+    if os.path.exists(out) and not os.path.isdir(out):
+        raise ValueError(f"--out {out}: exists and is not a folder")
+    for name in OUTPUTS:
+        if os.path.isdir(os.path.join(out, name)):
+            raise ValueError(f"--out {out}: {name} is a folder, so it cannot be written")
+    existing = os.path.abspath(out)
+    while not os.path.exists(existing):  # the nearest folder that exists
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise ValueError(f"--out {out}: {existing} is a file, not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"--out {out}: no permission to write in {existing}")
 
 
 def register(subparsers):
@@ -107,8 +145,9 @@ def register(subparsers):
                              "columns and a 0/1 target column")
     p.add_argument("--target", metavar="COL", default=None,
                    help="the target column of the CSV file (default: label)")
-    p.add_argument("--samples", type=_positive_int, default=None,
-                   help=f"number of generated points (default {DEFAULT_SAMPLES})")
+    p.add_argument("--samples", type=_samples, default=None,
+                   help=f"number of generated points (default {DEFAULT_SAMPLES}, "
+                        f"at most {MAX_SAMPLES:,})")
     p.add_argument("--noise", type=_non_negative_float, default=None,
                    help="noise of the generated points (default: the data set's own, "
                         "0.1 for moons)")
@@ -116,7 +155,8 @@ def register(subparsers):
                    help="fraction of the data held out for testing (default 0.2)")
     p.add_argument("--hidden", type=_hidden, default=[16, 16], metavar="SIZES",
                    help="hidden layer sizes, comma-separated (default 16,16; 'none' for no "
-                        "hidden layer); the output layer has one neuron")
+                        "hidden layer); the output layer has one neuron; at most "
+                        f"{MAX_PARAMETERS:,} parameters in all")
     p.add_argument("--activation", choices=list(ACTIVATIONS), default="relu",
                    help="activation of the hidden layers (default relu)")
     p.add_argument("--loss", choices=list(LOSSES), default="bce_with_logits",
@@ -133,8 +173,8 @@ def register(subparsers):
                    help=f"samples per update step (default {DEFAULT_BATCH_SIZE})")
     p.add_argument("--seed", type=int, default=0,
                    help="seed of the data, the split, the weights and the shuffling (default 0)")
-    p.add_argument("--out", metavar="DIR", default=None,
-                   help="output folder (default runs/<dataset>/)")
+    p.add_argument("--out", metavar="DIR", type=_folder, default=None,
+                   help="output folder, checked before training (default runs/<dataset>/)")
     p.set_defaults(func=run)
 
 
@@ -219,6 +259,13 @@ def run(args):
     X, y, name = _load_data(args)
     if len(X) < 2:
         raise ValueError(f"{name}: {len(X)} sample(s) cannot be split into training and test")
+    out = args.out if args.out is not None else os.path.join("runs", name)
+    _check_out(out)
+    count = count_parameters(len(X[0]), [*args.hidden, 1])
+    if count > MAX_PARAMETERS:
+        raise ValueError(f"{len(X[0])} features and --hidden {','.join(map(str, args.hidden))} "
+                         f"make {count:,} parameters, more than the {MAX_PARAMETERS:,} a "
+                         "pure-Python engine trains in reasonable time")
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=args.test_size,
                                                         seed=args.seed)
     S_train, S_test, mean, std = standardize(X_train, X_test)
@@ -250,8 +297,11 @@ def run(args):
     train_acc = accuracy(model.predict(X_train), y_train, threshold)
     test_acc = accuracy(model.predict(X_test), y_test, threshold)
     print(f"train accuracy {train_acc:.1%}   test accuracy {test_acc:.1%}")
+    if history["loss"][-1] > history["loss"][0]:
+        print(f"warning: the cost J rose from {history['loss'][0]:.4g} (epoch 1) to "
+              f"{history['loss'][-1]:.4g} (epoch {args.epochs}); the learning rate may be "
+              "too large", file=sys.stderr)
 
-    out = args.out if args.out is not None else os.path.join("runs", name)
     os.makedirs(out, exist_ok=True)
     written = [save(model, os.path.join(out, "model.json")),
                atomic_write(os.path.join(out, "history.csv"), _history_csv(history))]
@@ -268,10 +318,13 @@ def run(args):
     graph_path = os.path.join(out, "neuron_graph.svg")
     import viz  # imported here: it needs graphviz, which `import nn` must not load
 
+    # Every failure of viz.render (no `dot`, `dot` failing or too slow) is a RenderError,
+    # a RuntimeError; a neuron with too many inputs to lay out is a ValueError.
+    render_error = getattr(viz, "RenderError", RuntimeError)
     try:
         drawn, index = _neuron_graph(model, X_test, y_test, loss, graph_path)
-    except (viz.GraphvizMissingError, ValueError) as error:
-        # No `dot` program, or a neuron with too many inputs to lay out: skip this picture.
+    except (render_error, ValueError) as error:
+        # The model and the other pictures are written: skip only this one.
         print(f"warning: skipped {graph_path}: {error}", file=sys.stderr)
     else:
         written.append(os.fspath(drawn))

@@ -66,16 +66,29 @@ def test_default_folder_is_runs_dataset(tmp_path, monkeypatch, capsys):
     assert os.path.join("runs", "xor", "model.json") in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("options", [
-    ["--dataset", "circles", "--loss", "bce", "--activation", "tanh"],
-    ["--dataset", "blobs", "--loss", "hinge", "--optimizer", "sgd", "--lr", "0.05"],
-    ["--dataset", "moons", "--loss", "mse", "--hidden", "none", "--noise", "0.2"],
+@pytest.mark.parametrize("options, threshold, least", [
+    (["--dataset", "circles", "--loss", "bce", "--activation", "tanh", "--hidden", "8,8",
+      "--lr", "0.05", "--epochs", "30"], 0.5, 0.95),
+    (["--dataset", "blobs", "--loss", "hinge", "--optimizer", "sgd", "--lr", "0.05",
+      "--hidden", "8", "--epochs", "10"], 0.0, 0.95),
+    # No hidden layer: a straight line through the moons, ~85% at best.
+    (["--dataset", "moons", "--loss", "mse", "--hidden", "none", "--noise", "0.2",
+      "--lr", "0.05", "--epochs", "30"], 0.5, 0.8),
 ])
-def test_other_options(tmp_path, options, capsys):
-    assert main(["train", *options, *SMALL, "--out", str(tmp_path)]) == 0
+def test_other_options(tmp_path, options, threshold, least, capsys):
+    assert main(["train", "--samples", "200", *options, "--out", str(tmp_path)]) == 0
     model = nn.load(tmp_path / "model.json")
     assert model.output_activation == ("sigmoid" if "bce" in options else "linear")
-    assert "test accuracy" in capsys.readouterr().out
+    hidden = options[options.index("--hidden") + 1]
+    assert model.nouts == ([1] if hidden == "none" else [*map(int, hidden.split(",")), 1])
+    # Independent check: the saved model on the same held-out points.
+    make = nn.data.DATASETS[options[1]]
+    noise = {"noise": 0.2} if "--noise" in options else {}
+    X, y = make(200, seed=0, **noise)
+    _, X_test, _, y_test = nn.train_test_split(X, y, test_size=0.2, seed=0)
+    test_acc = accuracy(model.predict(X_test), y_test, threshold)
+    assert test_acc >= least
+    assert f"test accuracy {test_acc:.1%}" in capsys.readouterr().out
 
 
 def test_csv_with_three_features_has_no_decision_boundary(tmp_path, capsys):
@@ -140,8 +153,39 @@ def test_divergence_is_reported_with_the_epoch(tmp_path, capsys):
                  "--out", str(tmp_path)])
     assert code == 2
     err = capsys.readouterr().err
-    assert re.search(r"plaingrad train: error: fit: the cost J became (inf|nan) at epoch \d+ ", err)
+    assert re.search(r"plaingrad train: error: fit: the cost J (became (inf|nan)|grew from "
+                     r"\S+ to \S+) at epoch \d+ ", err)
     assert "smaller learning rate than 1e+06" in err
+
+
+@pytest.mark.parametrize("options", [[], ["--optimizer", "sgd", "--loss", "hinge"]])
+def test_divergence_with_a_finite_cost_stops_without_saving(tmp_path, options, capsys):
+    out = tmp_path / "out"
+    code = main(["train", "--lr", "1e9", "--epochs", "30", "--samples", "60", *options,
+                 "--out", str(out)])
+    assert code == 2
+    err = capsys.readouterr().err
+    found = re.search(r"plaingrad train: error: fit: the cost J grew from (\S+) to (\S+) at "
+                      r"epoch (\d+) \(batch \d+\); training diverged: try a smaller learning "
+                      r"rate than 1e\+09", err)
+    assert found, err
+    assert float(found[2]) > 1000 * max(float(found[1]), 1.0)  # the documented rule
+    assert not (out / "model.json").exists()
+
+
+def test_a_rising_cost_is_a_warning(tmp_path, capsys):
+    assert main(["train", "--lr", "10", "--samples", "60", "--epochs", "5", "--hidden", "4",
+                 "--out", str(tmp_path)]) == 0
+    with open(tmp_path / "history.csv", newline="") as f:
+        losses = [float(row["loss"]) for row in csv.DictReader(f)]
+    assert losses[-1] > losses[0]
+    assert (f"warning: the cost J rose from {losses[0]:.4g} (epoch 1) to {losses[-1]:.4g} "
+            "(epoch 5); the learning rate may be too large") in capsys.readouterr().err
+
+
+def test_a_falling_cost_gives_no_warning(tmp_path, capsys):
+    assert main(["train", *SMALL, "--out", str(tmp_path)]) == 0
+    assert "warning" not in capsys.readouterr().err
 
 
 def test_missing_graphviz_skips_only_the_graph(tmp_path, monkeypatch, capsys):
@@ -155,6 +199,36 @@ def test_missing_graphviz_skips_only_the_graph(tmp_path, monkeypatch, capsys):
     assert "warning: skipped" in capsys.readouterr().err
     assert not (tmp_path / "neuron_graph.svg").exists()
     assert (tmp_path / "decision_boundary.svg").exists()
+
+
+def test_a_failing_dot_program_skips_only_the_graph(tmp_path, monkeypatch, capsys):
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    dot = folder / "dot"
+    dot.write_text("#!/bin/sh\necho 'dot: something broke' >&2\nexit 3\n")
+    dot.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ.get('PATH', '')}")
+    out = tmp_path / "out"
+    assert main(["train", *SMALL, "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "warning: skipped" in err and "exit 3" in err and "something broke" in err
+    assert sorted(os.listdir(out)) == ["curves.png", "curves.svg", "decision_boundary.png",
+                                       "decision_boundary.svg", "history.csv", "model.json"]
+
+
+def test_any_render_failure_skips_only_the_graph(tmp_path, monkeypatch, capsys):
+    import viz
+
+    failure = getattr(viz, "RenderError", RuntimeError)  # RenderError is a RuntimeError
+
+    def too_slow(*args, **kwargs):
+        raise failure("render: Graphviz `dot` did not finish in 300 s")
+
+    monkeypatch.setattr(viz, "render", too_slow)
+    assert main(["train", *SMALL, "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "warning: skipped" in err and "did not finish in 300 s" in err
+    assert (tmp_path / "model.json").exists() and not (tmp_path / "neuron_graph.svg").exists()
 
 
 def test_folding_the_scaling_into_layer_one_keeps_the_predictions():
@@ -193,3 +267,93 @@ def test_a_neuron_too_large_to_draw_is_skipped_with_a_warning(tmp_path, capsys):
     assert "warning: skipped" in capsys.readouterr().err
     assert sorted(os.listdir(tmp_path / "out")) == ["curves.png", "curves.svg", "history.csv",
                                                     "model.json"]
+
+
+@pytest.mark.parametrize("error, status, message", [
+    (RuntimeError("render: Graphviz `dot` failed (exit 3)"), 2,
+     "plaingrad train: error: render: Graphviz `dot` failed (exit 3)\n"),
+    (RecursionError("maximum recursion depth exceeded"), 2,
+     "plaingrad train: error: maximum recursion depth exceeded\n"),
+    (MemoryError(), 2, "plaingrad train: error: out of memory; try a smaller input"),
+    (KeyboardInterrupt(), 130, "plaingrad train: interrupted\n"),
+])
+def test_main_turns_expected_errors_into_one_line(monkeypatch, capsys, error, status, message):
+    from nn import cli_train
+
+    def fail(args):
+        raise error
+
+    monkeypatch.setattr(cli_train, "run", fail)  # registered when main builds the parser
+    assert main(["train"]) == status
+    err = capsys.readouterr().err
+    assert err.startswith(message) and "Traceback" not in err
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--hidden", "99999999999"], "argument --hidden: a layer of 99,999,999,999 neurons has "
+                                  "more than the 1,000,000 parameters"),
+    (["--samples", "10000000"], "argument --samples: at most 1,000,000 points, got 10,000,000"),
+    (["--out", ""], "argument --out: the output folder name is empty"),
+])
+def test_sizes_beyond_the_limits_are_argparse_errors(options, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", *options])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_too_many_parameters_are_refused_before_training(tmp_path, capsys):
+    # 2·1000 + 1000 + 2·(1000·1000 + 1000) + 1001 = 2,006,001 parameters
+    assert main(["train", "--hidden", "1000,1000,1000", "--out", str(tmp_path / "o")]) == 2
+    captured = capsys.readouterr()
+    assert "2 features and --hidden 1000,1000,1000 make 2,006,001 parameters, more than the " \
+           "1,000,000" in captured.err
+    assert captured.out == "" and not (tmp_path / "o").exists()
+
+
+def test_an_endless_csv_is_refused(tmp_path, capsys):
+    if not os.path.exists("/dev/zero"):
+        pytest.skip("no /dev/zero on this system")
+    assert main(["train", "--csv", "/dev/zero", "--out", str(tmp_path / "o")]) == 2
+    assert "plaingrad train: error: /dev/zero, line 1: longer than 1,000,000 characters" in \
+        capsys.readouterr().err
+
+
+@pytest.mark.parametrize("scale", [1e200, 4e307])
+def test_huge_feature_values_train_like_small_ones(tmp_path, scale, capsys):
+    X, y = nn.blobs(100, seed=0)
+    path = tmp_path / "huge.csv"
+    path.write_text("a,b,label\n" + "".join(f"{a * scale!r},{b * scale!r},{t}\n"
+                                            for (a, b), t in zip(X, y)))
+    out = tmp_path / "out"
+    assert main(["train", "--csv", str(path), "--epochs", "5", "--out", str(out)]) == 0
+    # The saved model takes the raw features: check it on them.
+    raw = [[a * scale, b * scale] for a, b in X]
+    _, X_test, _, y_test = nn.train_test_split(raw, y, test_size=0.2, seed=0)
+    model = nn.load(out / "model.json")
+    test_acc = accuracy(model.predict(X_test), y_test, 0.0)
+    assert test_acc >= 0.95
+    assert f"test accuracy {test_acc:.1%}" in capsys.readouterr().out
+    svg_root(out / "decision_boundary.svg")
+
+
+def test_noise_that_overflows_is_a_clear_error(tmp_path, capsys):
+    assert main(["train", "--noise", "1e308", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "plaingrad train: error: noise=1e+308 is too large: some points overflow" in err
+    assert "learning rate" not in err
+
+
+def test_output_folders_that_cannot_be_written_are_refused_before_training(tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("keep me")
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "model.json").mkdir()
+    for out, message in ((afile, f"--out {afile}: exists and is not a folder"),
+                         (afile / "sub", f"--out {afile / 'sub'}: {afile} is a file"),
+                         (tmp_path / "run", f"--out {tmp_path / 'run'}: model.json is a folder")):
+        assert main(["train", *SMALL, "--out", str(out)]) == 2
+        captured = capsys.readouterr()
+        assert f"plaingrad train: error: {message}" in captured.err
+        assert captured.out == ""  # nothing trained, nothing printed
+    assert afile.read_text() == "keep me"
