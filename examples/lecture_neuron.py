@@ -91,7 +91,7 @@ def main(argv=None):
     picture = Path(args.out) / "neuron.svg"
     try:
         viz.render(neuron["J"], picture, show_local=True)
-    except viz.GraphvizMissingError as error:
+    except viz.RenderError as error:  # no Graphviz, or `dot` failing: write the DOT text
         picture = viz.render(neuron["J"], picture.with_suffix(".dot"), format="dot")
         print(f"\n{error}")
     print(f"\ngraph: {picture}")

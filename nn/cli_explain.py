@@ -8,7 +8,7 @@ Uses the same safe parser as `plaingrad graph`.
 """
 
 from autograd import explain
-from nn.cli_graph import EXPRESSION_HELP
+from nn.cli_graph import EXPRESSION_HELP, print_gradients
 
 
 def register(subparsers):
@@ -35,7 +35,5 @@ def run(args):
     steps = explain(root)  # runs backward()
     print(steps if steps else "(no operations: nothing to backpropagate)")
     print()
-    print(f"{args.expression} = {root.data:.6g}")
-    for name, leaf in leaves.items():
-        print(f"  ∂/∂{name} = {leaf.grad:.6g}")
+    print_gradients(args.expression, root, leaves)
     return 0

@@ -65,9 +65,10 @@ def build(expression, bindings):
 
 
 def print_gradients(expression, root, leaves):
-    print(f"{expression} = {root.data:.6g}")
+    """The value and each variable's gradient, 6 significant digits (-0 shown as 0)."""
+    print(f"{expression} = {root.data + 0.0:.6g}")  # + 0.0 turns -0.0 into 0.0
     for name, leaf in leaves.items():
-        print(f"  ∂/∂{name} = {leaf.grad:.6g}")
+        print(f"  ∂/∂{name} = {leaf.grad + 0.0:.6g}")
 
 
 def run(args):

@@ -79,6 +79,12 @@ def test_bad_input_is_a_clear_error_and_no_file(tmp_path, capsys, argv, message)
     assert list(tmp_path.iterdir()) == []
 
 
+def test_negative_zero_gradient_is_printed_as_zero(tmp_path, capsys):
+    # relu'(-x) at x = 0 is 0, so ∂/∂x = 0 · -1 = -0.0 in IEEE arithmetic
+    assert main(["graph", "relu(-x)", "x=0", "-o", str(tmp_path / "g.dot")]) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == ["relu(-x) = 0", "  ∂/∂x = 0"]
+
+
 def test_unicode_names_match_their_bindings(tmp_path, capsys):
     # Python's parser reads the fullwidth ｘ as x; so does the binding.
     assert main(["graph", "ｘ*ｘ", "ｘ=3", "-o", str(tmp_path / "g.dot")]) == 0

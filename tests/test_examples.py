@@ -58,3 +58,15 @@ def test_lecture_neuron_fails_loudly_when_a_gradient_is_wrong(tmp_path, monkeypa
     assert example.main(["--out", str(tmp_path)]) == 1
     captured = capsys.readouterr()
     assert "MISMATCH" in captured.out and "∂J/∂b" in captured.err
+
+
+def test_lecture_neuron_writes_dot_text_when_graphviz_fails(tmp_path, monkeypatch, capsys):
+    from viz import graph as viz_graph
+
+    example = load_example("lecture_neuron")
+    monkeypatch.setattr(viz_graph, "_find_dot", lambda: "/bin/false")  # `dot` exits 1
+    assert example.main(["--out", str(tmp_path)]) == 0  # the maths still checks out
+    out = capsys.readouterr().out
+    assert "dot` failed (exit 1)" in out and f"graph: {tmp_path / 'neuron.dot'}" in out
+    assert (tmp_path / "neuron.dot").read_text(encoding="utf-8").startswith("digraph {")
+    assert not (tmp_path / "neuron.svg").exists()
