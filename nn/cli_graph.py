@@ -17,6 +17,7 @@ known suffix must agree with it (`-o g.png --format svg` is refused, and so is
 `/`) gets `graph.<format>` inside it. These are checked before anything is computed.
 """
 
+import argparse
 import os
 import sys
 from pathlib import Path
@@ -51,7 +52,11 @@ def register(subparsers):
     parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
                         help="left to right (LR, default) or top to bottom (TB)")
     parser.add_argument("--no-local", action="store_true",
-                        help="do not write local derivatives on the edges")
+                        help="do not write local derivatives on the edges (halves the layers "
+                             "Graphviz lays out)")
+    parser.add_argument("--max-size", type=_positive_int, default=None, metavar="N",
+                        help="refuse drawings larger than N (boxes + operations + the layers "
+                             "each arrow crosses; default 3000, a few seconds of Graphviz)")
     parser.set_defaults(func=run)
 
 
@@ -78,14 +83,36 @@ def run(args):
     path, fmt = output_path(args.output, args.format)  # refuse a bad name before any work
     root, leaves = build(args.expression, args.bindings)
     print_gradients(args.expression, root, leaves)
+    max_size = args.max_size or viz.graph.MAX_SIZE
+    size = viz.drawing_size(root, show_local=not args.no_local)
+    if size > max_size:
+        # A variable reused far apart gives long arrows, which cost Graphviz most.
+        hint = "" if args.no_local else (
+            f" --no-local (size {viz.drawing_size(root, show_local=False):,}),")
+        print(f"plaingrad graph: error: the drawing's size is {size:,} (boxes, operations and "
+              f"the layers each arrow crosses), more than --max-size {max_size}: Graphviz would "
+              f"take very long to lay it out. Try a smaller expression,{hint} or --max-size "
+              f"{size} to draw it anyway", file=sys.stderr)
+        return 2
     try:
+        # Only the drawing size limits a command-line graph (it is never less than the Values).
         path = viz.render(root, path, format=fmt, rankdir=args.rankdir,
-                          show_local=not args.no_local)
+                          show_local=not args.no_local, max_nodes=max_size, max_size=max_size)
     except viz.RenderError as error:  # Graphviz missing (says how to install it) or failing
         print(f"plaingrad graph: error: {error}", file=sys.stderr)
         return 2
     print(f"wrote {path}")
     return 0
+
+
+def _positive_int(text):
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return number
 
 
 def output_path(output, fmt=None):

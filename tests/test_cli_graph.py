@@ -66,7 +66,7 @@ def test_same_command_gives_byte_identical_svg(tmp_path):
     (["x*1e999", "x=1"], "column 4: a number too large for a float"),  # after the " "
     (["9**9**9 * x", "x=1"], "this constant part is inf"),
     (["x" + "+x" * 100, "x=1"], "size is 20,501 "),  # one leaf reused far apart: dot would
-    (["x" + "*x" * 40, "x=1"], "more than max_size=3,000"),  # take minutes; refused at once
+    (["x" + "*x" * 40, "x=1"], "more than --max-size 3000"),  # take minutes; refused at once
 ])
 def test_bad_input_is_a_clear_error_and_no_file(tmp_path, capsys, argv, message):
     out = tmp_path / "g.svg"
@@ -77,6 +77,30 @@ def test_bad_input_is_a_clear_error_and_no_file(tmp_path, capsys, argv, message)
     assert err.startswith("plaingrad graph: error: ") and message in err
     assert "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_size_limit_names_the_options_that_help(tmp_path, monkeypatch, capsys):
+    def no_dot():
+        raise AssertionError("dot must not run for a refused graph")
+
+    monkeypatch.setattr(viz_graph, "_find_dot", no_dot)
+    out = tmp_path / "g.svg"
+    chain = "x" + "+x" * 40  # drawing size 3n + 1 + 2(n² + n) for n = 40 additions
+    assert main(["graph", chain, "x=1", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "size is 3,401 " in err and "--no-local (size 1,761)" in err
+    assert "--max-size 3401 to draw it anyway" in err
+    assert main(["graph", chain, "x=1", "-o", str(out), "--no-local", "--max-size", "1760"]) == 2
+    assert "size is 1,761 " in capsys.readouterr().err
+    assert not out.exists()
+    # raised to the size, it is drawn (here as DOT text, with no Graphviz run)
+    dot_file = tmp_path / "g.dot"
+    assert main(["graph", chain, "x=1", "-o", str(dot_file), "--max-size", "3401"]) == 0
+    assert dot_file.read_text().count("shape=record") == 41
+    # only the size limits the command line: 599 Values (over max_nodes) in a chain are fine
+    long = "x" + "*2" * 299
+    assert main(["graph", long, "x=1", "-o", str(dot_file)]) == 0  # size 2,393
+    assert dot_file.read_text().count("shape=record") == 599
 
 
 def test_negative_zero_gradient_is_printed_as_zero(tmp_path, capsys):
