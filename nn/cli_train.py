@@ -179,14 +179,15 @@ def register(subparsers):
 
 
 def _load_data(args):
-    """(X, y, name) from the generator or the CSV file the options ask for."""
+    """(X, y, name, column names) from the generator or the CSV file the options ask for."""
     if args.csv is not None:
         for option, value in (("--samples", args.samples), ("--noise", args.noise)):
             if value is not None:
                 raise ValueError(f"{option} applies to generated data, not to --csv")
-        X, y = load_csv(args.csv, target="label" if args.target is None else args.target)
+        X, y, columns = load_csv(args.csv, target="label" if args.target is None else args.target,
+                                 return_names=True)
         name = os.path.splitext(os.path.basename(args.csv))[0] or "csv"
-        return X, y, name
+        return X, y, name, [f"{args.csv}: column {c!r}" for c in columns]
     if args.target is not None:
         raise ValueError("--target applies to --csv files only")
     name = args.dataset or "moons"
@@ -194,18 +195,27 @@ def _load_data(args):
     if args.noise is not None:
         options["noise"] = args.noise
     X, y = DATASETS[name](**options)
-    return X, y, name
+    return X, y, name, ["x1", "x2"]
 
 
-def _fold_scaling(model, mean, std):
+def _too_small(column, std):
+    return (f"{column}: the values are too small: they vary by {std:.3g} (std), too little "
+            "for a model that takes the raw values; multiply the column by a large number")
+
+
+def _fold_scaling(model, mean, std, columns=None):
     """Make the first layer take raw features: x' = (x − mean)/std folded into W and b.
 
     Z = Σ w_j·(x_j − m_j)/s_j + b = Σ (w_j/s_j)·x_j + (b − Σ w_j·m_j/s_j).
+    A weight that overflows is a ValueError naming its column (a tiny std).
     """
+    columns = columns or [f"feature {j}" for j in range(1, len(std) + 1)]
     for neuron in model.layers[0].neurons:
         shift = sum(w.data * m / s for w, m, s in zip(neuron.w, mean, std))
-        for w, s in zip(neuron.w, std):
+        for w, s, column in zip(neuron.w, std, columns):
             w.data /= s
+            if not math.isfinite(w.data):
+                raise ValueError(_too_small(column, s))
         neuron.b.data -= shift
 
 
@@ -256,7 +266,7 @@ def _neuron_graph(model, X, y, loss, path):
 
 def run(args):
     """Train as the options say, write the outputs, print the paths; returns the exit status."""
-    X, y, name = _load_data(args)
+    X, y, name, columns = _load_data(args)
     if len(X) < 2:
         raise ValueError(f"{name}: {len(X)} sample(s) cannot be split into training and test")
     out = args.out if args.out is not None else os.path.join("runs", name)
@@ -269,6 +279,9 @@ def run(args):
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=args.test_size,
                                                         seed=args.seed)
     S_train, S_test, mean, std = standardize(X_train, X_test)
+    for column, s in zip(columns, std):
+        if not math.isfinite(1.0 / s):  # model.json takes raw values: W / std would overflow
+            raise ValueError(_too_small(column, s))
     loss = args.loss
     model = MLP(len(X[0]), [*args.hidden, 1], activation=args.activation,
                 output_activation="sigmoid" if loss == "bce" else "linear", seed=args.seed)
@@ -292,7 +305,7 @@ def run(args):
                       callback=progress, validation_data=(S_test, y_test))
 
     # From here on the model takes raw features, as model.json will.
-    _fold_scaling(model, mean, std)
+    _fold_scaling(model, mean, std, columns)
     threshold = default_threshold(model, loss)
     train_acc = accuracy(model.predict(X_train), y_train, threshold)
     test_acc = accuracy(model.predict(X_test), y_test, threshold)

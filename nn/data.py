@@ -175,8 +175,8 @@ def standardize(X_train, X_test=None):
     return scale(X_train), None if X_test is None else scale(X_test), mean, std
 
 
-def load_csv(path, target="label"):
-    """Read a CSV file with a header row into ``(X, y)``.
+def load_csv(path, target="label", return_names=False):
+    """Read a CSV file with a header row into ``(X, y)`` (``(X, y, names)`` with `return_names`).
 
     Every column other than `target` is a numeric feature; the target column
     holds 0 or 1. Blank lines are skipped; anything else that is not a finite
@@ -184,7 +184,8 @@ def load_csv(path, target="label"):
     cells, a target other than 0/1 or bytes that are not UTF-8 is a ValueError
     naming the file, line and column. Files over MAX_CSV_BYTES (50 MB) and lines
     over MAX_LINE_CHARS (1,000,000 characters) are refused without being read
-    whole. A missing file is a FileNotFoundError.
+    whole. A missing file is a FileNotFoundError. `names` are the feature
+    columns' names, in the order of X's columns.
     """
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -194,7 +195,8 @@ def load_csv(path, target="label"):
                          f"{MAX_CSV_BYTES:,} (MAX_CSV_BYTES) plaingrad reads")
     # surrogateescape: a byte that is not UTF-8 becomes a marker we can locate (line, column).
     with open(path, newline="", encoding="utf-8-sig", errors="surrogateescape") as f:
-        return _read_rows(csv.reader(_checked_lines(f, path)), path, target)
+        X, y, names = _read_rows(csv.reader(_checked_lines(f, path)), path, target)
+    return (X, y, names) if return_names else (X, y)
 
 
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a bad byte
@@ -279,4 +281,4 @@ def _read_rows(reader, path, target):
         y.append(int(label))
     if not X:
         raise ValueError(f"{path}: a header but no data rows")
-    return X, y
+    return X, y, header[:t] + header[t + 1:]

@@ -337,6 +337,26 @@ def test_huge_feature_values_train_like_small_ones(tmp_path, scale, capsys):
     svg_root(out / "decision_boundary.svg")
 
 
+def test_a_column_too_small_to_take_raw_is_named_before_training(tmp_path, capsys):
+    path = tmp_path / "tiny.csv"
+    X, y = nn.blobs(40, seed=0)
+    path.write_text("a,b,label\n" + "".join(f"{a!r},{b * 1e-318!r},{t}\n"
+                                            for (a, b), t in zip(X, y)))
+    assert main(["train", "--csv", str(path), "--out", str(tmp_path / "o")]) == 2
+    captured = capsys.readouterr()
+    assert re.search(r"plaingrad train: error: \S*tiny\.csv: column 'b': the values are too "
+                     r"small: they vary by \S+ \(std\)", captured.err)
+    assert captured.out == "" and not (tmp_path / "o").exists()
+
+
+def test_folding_names_a_column_whose_weights_overflow():
+    model = nn.MLP(2, [1], seed=0)
+    model.layers[0].neurons[0].w[1].data = 1e10  # 1e10 / 1e-300 overflows
+    with pytest.raises(ValueError, match=r"column 'b': the values are too small: they vary by "
+                                         r"1e-300 \(std\)"):
+        _fold_scaling(model, [0.0, 0.0], [1.0, 1e-300], ["column 'a'", "column 'b'"])
+
+
 def test_noise_that_overflows_is_a_clear_error(tmp_path, capsys):
     assert main(["train", "--noise", "1e308", "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err

@@ -159,6 +159,8 @@ def test_load_csv_reads_features_and_target_in_any_column(tmp_path):
     assert load_csv(str(path), target="label")[1] == [0, 1, 1]
     path = write(tmp_path, "\ufeffx,y,cls\n1,2,1\n", name="bom.csv")  # a BOM is ignored
     assert load_csv(path, target="cls") == ([[1.0, 2.0]], [1])
+    path = write(tmp_path, " p ,cls,q\n1,0,2\n", name="names.csv")
+    assert load_csv(path, target="cls", return_names=True) == ([[1.0, 2.0]], [0], ["p", "q"])
 
 
 @pytest.mark.parametrize("text, target, message", [
