@@ -331,12 +331,10 @@ def run(args):
     graph_path = os.path.join(out, "neuron_graph.svg")
     import viz  # imported here: it needs graphviz, which `import nn` must not load
 
-    # Every failure of viz.render (no `dot`, `dot` failing or too slow) is a RenderError,
-    # a RuntimeError; a neuron with too many inputs to lay out is a ValueError.
-    render_error = getattr(viz, "RenderError", RuntimeError)
     try:
         drawn, index = _neuron_graph(model, X_test, y_test, loss, graph_path)
-    except (render_error, ValueError) as error:
+    except (viz.RenderError, ValueError) as error:
+        # RenderError: no `dot`, `dot` failing or too slow; ValueError: too large to lay out.
         # The model and the other pictures are written: skip only this one.
         print(f"warning: skipped {graph_path}: {error}", file=sys.stderr)
     else:

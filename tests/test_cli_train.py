@@ -219,10 +219,8 @@ def test_a_failing_dot_program_skips_only_the_graph(tmp_path, monkeypatch, capsy
 def test_any_render_failure_skips_only_the_graph(tmp_path, monkeypatch, capsys):
     import viz
 
-    failure = getattr(viz, "RenderError", RuntimeError)  # RenderError is a RuntimeError
-
     def too_slow(*args, **kwargs):
-        raise failure("render: Graphviz `dot` did not finish in 300 s")
+        raise viz.RenderError("render: Graphviz `dot` did not finish in 300 s")
 
     monkeypatch.setattr(viz, "render", too_slow)
     assert main(["train", *SMALL, "--out", str(tmp_path)]) == 0
