@@ -5,6 +5,7 @@ that adds its parser and sets `func`, the function that runs it.
 """
 
 import argparse
+import os
 import sys
 
 
@@ -15,14 +16,10 @@ def build_parser():
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     # Imported here so that `import nn` stays light.
-    from nn import cli_train
-    cli_train.register(subparsers)
-    from nn import cli_check
-    cli_check.register(subparsers)
-    from nn import cli_graph
-    cli_graph.register(subparsers)
-    from nn import cli_explain
-    cli_explain.register(subparsers)
+    from nn import cli_check, cli_explain, cli_graph, cli_train
+
+    for command in (cli_train, cli_check, cli_graph, cli_explain):
+        command.register(subparsers)
     return parser
 
 
@@ -32,6 +29,11 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         return args.func(args) or 0
+    except BrokenPipeError:
+        # The reader went away (`plaingrad explain ... | head`): stop quietly, and keep
+        # Python from complaining when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except (ValueError, TypeError, OSError, ArithmeticError, RuntimeError) as error:
         # A user's mistake (bad file, bad expression, bad number) or a failing external
         # program (Graphviz; RenderError is a RuntimeError): say what, not a traceback.

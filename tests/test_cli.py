@@ -1,0 +1,33 @@
+"""The `plaingrad` command as a whole: its subcommands and how it ends."""
+
+import subprocess
+import sys
+
+
+def run(*args, **kwargs):
+    return subprocess.run([sys.executable, "-m", "nn", *args], capture_output=True, text=True,
+                          timeout=120, **kwargs)
+
+
+def test_help_lists_every_subcommand():
+    done = run("--help")
+    assert done.returncode == 0
+    for command in ("train", "check", "graph", "explain"):
+        assert command in done.stdout
+
+
+def test_no_subcommand_is_a_usage_error():
+    done = run()
+    assert done.returncode == 2 and "COMMAND" in done.stderr
+
+
+def test_reader_going_away_ends_quietly():
+    # `plaingrad explain ... | head -1` with a table far larger than a pipe's buffer.
+    expression = "+".join(["x"] * 900)  # 1,800 rows, well over 64 KiB
+    process = subprocess.Popen([sys.executable, "-m", "nn", "explain", expression, "x=1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.readline().startswith(b"step")
+    process.stdout.close()
+    err = process.stderr.read()
+    assert process.wait(timeout=120) == 1
+    assert err == b""
