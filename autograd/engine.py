@@ -6,9 +6,10 @@ node. `backward()` then only has to multiply: each parent receives
 ``local derivative × gradient of the node`` (the chain rule), summed over all
 the paths that reach it.
 
-Local derivatives are written as ordinary arithmetic on the inputs, so the
-same rules would produce Values (and so higher-order derivatives) if they were
-evaluated on Values instead of floats.
+Each local derivative is ordinary arithmetic on the op's inputs and output
+(b and a for a·b, 1 − t² for t = tanh x, s·(1 − s) for s = sigmoid x). Here
+it is evaluated on floats; evaluated on Values, the same expressions would
+build a graph of the derivative itself: the road to higher-order derivatives.
 """
 
 import math
@@ -53,6 +54,7 @@ class Value:
 
     # No __dict__ and no closures: a node is small and holds no reference to
     # itself, so a dropped graph is freed by reference counting alone.
+    # (__weakref__ lets tests and the benchmark check exactly that.)
     __slots__ = ("data", "grad", "op", "parents", "local_grads", "label", "__weakref__")
 
     # Make NumPy hand `np.float64(2) * x` back to Value.__rmul__ instead of
@@ -95,11 +97,11 @@ class Value:
         if x == 0 and p < 0:
             raise ZeroDivisionError(f"x ** p: 0 ** {p!r} is infinite (zero to a negative power)")
         out = _float_pow(x, p)
-        # d(x^p)/dx = p·x^(p-1); at x = 0 that is 0, 1 or ±inf depending on p
+        # d(x^p)/dx = p·x^(p-1)
         if p == 0:
-            local = 0.0
-        elif x == 0:
-            local = 0.0 if p > 1 else 1.0 if p == 1 else math.inf if p < 1 else math.nan
+            local = 0.0  # x^0 is a constant, also at x = 0 (as in PyTorch)
+        elif x == 0 and 0 < p < 1:
+            local = math.inf  # 0^(p-1) with p-1 < 0: the slope of √x at 0
         else:
             local = p * _float_pow(x, p - 1)
         return Value(out, "", (self,), f"**{p:g}", (local,))
@@ -160,14 +162,15 @@ class Value:
             raise ZeroDivisionError(f"a / b: division of {self.data!r} by zero")
         return self * other ** -1
 
+    # A number on the left: lift it first, so the parents keep operand order.
     def __radd__(self, other):    # 2 + a
-        return self + other
+        return _lift(other, "+") + self
 
     def __rmul__(self, other):    # 2 · a
-        return self * other
+        return _lift(other, "*") * self
 
     def __rsub__(self, other):    # 2 - a
-        return other + (-self)
+        return _lift(other, "-") + (-self)
 
     def __rtruediv__(self, other):  # 2 / a
         return _lift(other, "/") / self

@@ -238,6 +238,12 @@ def test_parents_in_operand_order():
     a, b = Value(1.0, label="a"), Value(2.0, label="b")
     assert (a * b).parents == (a, b) and (b * a).parents == (b, a)
     assert (a - b).parents[0] is a
+    # a number on either side keeps its place too
+    assert [p.data for p in (2 * a).parents] == [2.0, 1.0]
+    assert [p.data for p in (a * 2).parents] == [1.0, 2.0]
+    assert [p.data for p in (3 + a).parents] == [3.0, 1.0]
+    one_minus = 1 - a
+    assert one_minus.parents[0].data == 1.0 and one_minus.parents[1].parents[0] is a
 
 
 # ----- depth and memory -----
