@@ -34,6 +34,7 @@ from pathlib import Path
 import graphviz
 
 from autograd import Value
+from autograd.engine import topological_order
 from autograd.files import atomic_write
 
 __all__ = ["GraphvizMissingError", "RenderError", "draw_dot", "drawing_size", "render",
@@ -232,20 +233,12 @@ def _nodes(root):
 def _drawing_size(nodes, show_local):
     """`drawing_size` of `nodes` (from `_nodes`: the root first, every Value once)."""
     # Layers counted back from the root: a Value's op sits one layer before it, and a
-    # parent as late as all its consumers' ops allow. Consumers are done first (Kahn).
-    consumers = dict.fromkeys(nodes, 0)
-    for node in nodes:
-        for parent in node.parents:
-            consumers[parent] += 1
+    # parent as late as all its consumers' ops allow. The engine's order gives every
+    # consumer before its parents (leaves, left out of it, are only ever parents).
     layer = {nodes[0]: 0}
-    ready = [nodes[0]]
-    while ready:
-        node = ready.pop()
+    for node in topological_order(nodes[0]):
         for parent in node.parents:
             layer[parent] = max(layer.get(parent, 0), layer[node] + 2)
-            consumers[parent] -= 1
-            if consumers[parent] == 0:
-                ready.append(parent)
     per_label = 2 if show_local else 1
     size = len(nodes)
     for node in nodes:
