@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 from autograd.engine import Value, topological_order
 
-__all__ = ["Step", "Steps", "explain", "local_formula"]
+__all__ = ["Step", "Steps", "explain", "format_number", "local_formula"]
 
 
 class Step(NamedTuple):
@@ -53,8 +53,9 @@ class Steps(list):
     def __str__(self):
         header = ("step", "node", "op", "parent", "∂node/∂parent", "local", "upstream",
                   "contribution")
-        rows = [(str(i), s.node_name, s.op, s.parent_name, s.formula, _number(s.local),
-                 _number(s.upstream), _number(s.contribution)) for i, s in enumerate(self, 1)]
+        rows = [(str(i), s.node_name, s.op, s.parent_name, s.formula, format_number(s.local),
+                 format_number(s.upstream), format_number(s.contribution))
+                for i, s in enumerate(self, 1)]
         widths = [max(len(row[c]) for row in [header, *rows]) for c in range(len(header))]
         numeric = {0, 5, 6, 7}  # right-aligned columns
         lines = []
@@ -98,7 +99,7 @@ def local_formula(node, i, names=None):
     def name(v):
         if names is not None and v in names:
             return names[v]
-        return v.label or _number(v.data)
+        return v.label or format_number(v.data)
 
     op, parents = node.op, node.parents
     x = name(parents[i])
@@ -148,7 +149,7 @@ def _names(root, order):
             elif v is root:
                 names[v] = _fresh("out", taken)
             elif not v.parents:
-                names[v] = _number(v.data)
+                names[v] = format_number(v.data)
             else:
                 count += 1
                 while f"n{count}" in taken:
@@ -168,5 +169,10 @@ def _fresh(name, taken):
     return candidate
 
 
-def _number(x):
-    return f"{x + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0: "-0" would only puzzle a reader
+def format_number(x, digits=4):
+    """`x` to `digits` significant digits, with -0.0 shown as "0" ("-0" would only puzzle).
+
+    >>> format_number(-0.0), format_number(2 / 3), format_number(2 / 3, digits=6)
+    ('0', '0.6667', '0.666667')
+    """
+    return f"{x + 0.0:.{digits}g}"  # + 0.0 turns -0.0 into 0.0

@@ -22,6 +22,7 @@ import os
 import sys
 from pathlib import Path
 
+from autograd.explain import format_number
 from autograd.expression import parse, parse_bindings
 
 DEFAULT_OUTPUT = "runs/graph/graph.svg"
@@ -71,9 +72,9 @@ def build(expression, bindings):
 
 def print_gradients(expression, root, leaves):
     """The value and each variable's gradient, 6 significant digits (-0 shown as 0)."""
-    print(f"{expression} = {root.data + 0.0:.6g}")  # + 0.0 turns -0.0 into 0.0
+    print(f"{expression} = {format_number(root.data, digits=6)}")
     for name, leaf in leaves.items():
-        print(f"  ∂/∂{name} = {leaf.grad + 0.0:.6g}")
+        print(f"  ∂/∂{name} = {format_number(leaf.grad, digits=6)}")
 
 
 def run(args):

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, dot, explain, total
-from autograd.explain import local_formula
+from autograd.explain import format_number, local_formula
 
 
 def graph_of(root):
@@ -245,3 +245,11 @@ def test_long_chain_without_recursion():
     assert len(steps) == 10_000
     assert [s.parent_name for s in steps[-2:]] == ["x", "1"]
     assert x.grad == 1.0
+
+
+def test_format_number_rounds_to_significant_digits_and_never_shows_minus_zero():
+    assert format_number(-0.0) == "0"
+    assert format_number(-0.0, digits=6) == "0"
+    assert format_number(2 / 3) == "0.6667"
+    assert format_number(-2 / 3, digits=6) == "-0.666667"
+    assert format_number(123456.0) == "1.235e+05"

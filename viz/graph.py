@@ -35,6 +35,7 @@ import graphviz
 
 from autograd import Value
 from autograd.engine import topological_order
+from autograd.explain import format_number
 from autograd.files import atomic_write
 
 __all__ = ["GraphvizMissingError", "RenderError", "draw_dot", "drawing_size", "render",
@@ -124,9 +125,9 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=MAX_NODES, *, show_lo
     braces = rankdir in ("LR", "RL")
     for node in nodes:
         fields = [_escape(node.label)] if node.label else []
-        fields.append(f"data {_number(node.data)}")
+        fields.append(f"data {format_number(node.data)}")
         if show_grad:
-            fields.append(f"grad {_number(node.grad)}")
+            fields.append(f"grad {format_number(node.grad)}")
         text = " | ".join(fields)
         kind = _kind(node, root)
         graph.node(
@@ -139,7 +140,7 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=MAX_NODES, *, show_lo
                        width="0", height="0", margin="0.05,0.02")
             graph.edge(op_id, ids[node])
             for parent, local in zip(node.parents, node.local_grads):
-                label = {"label": _number(local)} if show_local else {}
+                label = {"label": format_number(local)} if show_local else {}
                 graph.edge(ids[parent], op_id, **label)
     return graph
 
@@ -255,10 +256,6 @@ def _kind(node, root):
     if node.parents:
         return "interior"
     return "parameter" if node.label else "constant"
-
-
-def _number(x):
-    return f"{x + 0.0:.4g}"  # + 0.0 turns -0.0 into 0.0: "-0" would only puzzle a reader
 
 
 def _escape(text):
