@@ -16,8 +16,9 @@ def atomic_write(path, data):
     The data goes to a temporary file in the same folder, which then replaces
     `path` in one rename: a reader sees the old file or the new one, and a
     failed write leaves the old file and no temporary file behind. Missing
-    folders are created. The file gets the usual permissions (the umask's),
-    not the private ones of `tempfile.mkstemp`.
+    folders are created; a symbolic link is followed (the file it points to is
+    replaced); a device or pipe is refused rather than replaced. The file gets
+    the usual permissions (the umask's), not the private ones of `tempfile.mkstemp`.
 
     >>> import os, tempfile
     >>> path = atomic_write(os.path.join(tempfile.mkdtemp(), "runs", "a.txt"), "hello\\n")
@@ -28,9 +29,15 @@ def atomic_write(path, data):
         data = data.encode("utf-8")
     elif not isinstance(data, (bytes, bytearray)):
         raise TypeError(f"atomic_write: data must be str or bytes, got {type(data).__name__}")
-    folder, name = os.path.split(os.path.abspath(os.fspath(path)))
-    if os.path.isdir(os.path.join(folder, name)):
+    # Through a symbolic link, replace the file it points to, never the link itself.
+    target = os.path.realpath(os.fspath(path))
+    if os.path.isdir(target):
         raise IsADirectoryError(f"cannot write {os.fspath(path)!r}: it is a folder")
+    if os.path.exists(target) and not os.path.isfile(target):
+        # A device, a pipe or a socket (/dev/null, /dev/stdout): a rename would replace it.
+        raise ValueError(f"cannot write {os.fspath(path)!r}: it is not a regular file; "
+                         "give the path of a file")
+    folder, name = os.path.split(target)
     os.makedirs(folder, exist_ok=True)
     temporary = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
     try:
