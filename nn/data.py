@@ -18,13 +18,15 @@ import random
 import re
 
 __all__ = ["moons", "circles", "xor", "blobs", "DATASETS", "train_test_split",
-           "standardize", "load_csv", "MAX_CSV_BYTES", "MAX_LINE_CHARS"]
+           "standardize", "load_csv", "MAX_CSV_BYTES", "MAX_LINE_CHARS", "MAX_CSV_ROWS"]
 
 #: The largest CSV file `load_csv` reads: 50 MB is millions of rows, already hours of
 #: training for a pure-Python engine, and a few hundred MB of Python floats in memory.
 MAX_CSV_BYTES = 50_000_000
 #: The longest line `load_csv` reads (100,000 features of ~10 characters each).
 MAX_LINE_CHARS = 1_000_000
+#: The most data rows load_csv reads: a pure-Python engine trains on far fewer.
+MAX_CSV_ROWS = 1_000_000
 
 
 def _check_samples(n_samples, noise, least=2):
@@ -167,12 +169,21 @@ def standardize(X_train, X_test=None):
         mean.append(math.ldexp(m, e))
         std.append(s if s > 0 else 1.0)
 
-    def scale(rows):
+    def scale(rows, what):
         # (x − mean)/std; halved first where x − mean alone would overflow (x near ±1.7e308).
-        return [[(v - m) / s if math.isfinite(v - m) else (v / 2 - m / 2) / s * 2
-                 for v, m, s in zip(row, mean, std, strict=True)] for row in rows]
+        scaled = [[(v - m) / s if math.isfinite(v - m) else (v / 2 - m / 2) / s * 2
+                   for v, m, s in zip(row, mean, std, strict=True)] for row in rows]
+        for i, row in enumerate(scaled):
+            for j, z in enumerate(row):
+                if not math.isfinite(z):  # only a test row can be this far from the training rows
+                    raise ValueError(
+                        f"standardize: {what} row {i}, column {j + 1}: {rows[i][j]!r} is too far "
+                        f"from the training rows (mean {mean[j]:g}, std {std[j]:g}) to scale; "
+                        "the column barely varies in the training rows")
+        return scaled
 
-    return scale(X_train), None if X_test is None else scale(X_test), mean, std
+    X_test_scaled = None if X_test is None else scale(X_test, "X_test")
+    return scale(X_train, "X_train"), X_test_scaled, mean, std
 
 
 def load_csv(path, target="label", return_names=False):
@@ -182,10 +193,11 @@ def load_csv(path, target="label", return_names=False):
     holds 0 or 1. Blank lines are skipped; anything else that is not a finite
     number (text, nan, inf, an empty cell), a row with too few or too many
     cells, a target other than 0/1 or bytes that are not UTF-8 is a ValueError
-    naming the file, line and column. Files over MAX_CSV_BYTES (50 MB) and lines
-    over MAX_LINE_CHARS (1,000,000 characters) are refused without being read
-    whole. A missing file is a FileNotFoundError. `names` are the feature
-    columns' names, in the order of X's columns.
+    naming the file, line and column. Files over MAX_CSV_BYTES (50 MB), lines
+    over MAX_LINE_CHARS (1,000,000 characters) and more than MAX_CSV_ROWS
+    (1,000,000) data rows are refused without being read whole. A missing file
+    is a FileNotFoundError. `names` are the feature columns' names, in the order
+    of X's columns.
     """
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -236,11 +248,13 @@ def _read_rows(reader, path, target):
                          f"naming the columns, with a {target!r} column")
     header = [name.strip() for name in header]
     where = f"{path}, line {reader.line_num}"
+    seen = set()
     for j, name in enumerate(header, 1):
         if not name:
             raise ValueError(f"{where}, column {j}: empty column name in the header")
-        if header.index(name) != j - 1:
+        if name in seen:
             raise ValueError(f"{where}, column {j}: the column name {name!r} appears twice")
+        seen.add(name)
     if target not in header:
         raise ValueError(f"{where}: no target column {target!r}; the columns are "
                          f"{', '.join(header)} (choose one with --target / target=)")
@@ -279,6 +293,9 @@ def _read_rows(reader, path, target):
                              f"must be 0 or 1, got {row[t]!r}")
         X.append(values)
         y.append(int(label))
+        if len(X) > MAX_CSV_ROWS:
+            raise ValueError(f"{path}, line {line}: more than {MAX_CSV_ROWS:,} data rows "
+                             "(MAX_CSV_ROWS), more than plaingrad trains on in reasonable time")
     if not X:
         raise ValueError(f"{path}: a header but no data rows")
     return X, y, header[:t] + header[t + 1:]

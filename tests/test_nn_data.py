@@ -266,3 +266,26 @@ def test_load_csv_multiline_quoted_cell_reports_the_right_line(tmp_path):
     path = write(tmp_path, 'a,label\n"1\n",0\n4,x\n')
     with pytest.raises(ValueError, match=r"line 4, column 2 \('label'\): 'x' is not"):
         load_csv(path)
+
+
+def test_wide_header_is_read_in_linear_time(tmp_path):
+    # 100,000 columns: a quadratic duplicate-name check would take about a minute.
+    names = [f"c{i}" for i in range(100_000)]
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(names + ["label"]) + "\n" + ",".join(["1"] * 100_000 + ["0"]) + "\n")
+    X, y = load_csv(path)
+    assert len(X[0]) == 100_000 and y == [0]
+
+
+def test_too_many_rows_is_refused_by_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(nn.data, "MAX_CSV_ROWS", 3)
+    path = tmp_path / "long.csv"
+    path.write_text("a,label\n" + "1,0\n" * 10)
+    with pytest.raises(ValueError, match=r"line 5: more than 3 data rows \(MAX_CSV_ROWS\)"):
+        load_csv(path)
+
+
+def test_standardize_refuses_a_test_row_too_far_to_scale():
+    X_train = [[1e-300], [2e-300], [3e-300]]
+    with pytest.raises(ValueError, match=r"X_test row 0, column 1: 10000000000.0 is too far"):
+        standardize(X_train, [[1e10]])
