@@ -13,7 +13,7 @@ for a value (the message says which way to change it).
 """
 
 from autograd.check import GradcheckError, gradcheck
-from autograd.expression import parse, parse_bindings
+from nn.cli_expression import EXPRESSION_HELP, bind
 
 
 def register(subparsers):
@@ -22,13 +22,9 @@ def register(subparsers):
         help="check an expression's gradient against finite differences",
         description="Compute the gradient of EXPRESSION at the given point by backward() "
                     "and by central differences (f(x+h) - f(x-h)) / 2h, and print both.",
-        epilog='example: plaingrad check "log(1 + exp(x*y))" x=1.5 y=-2   '
-               '(an expression that starts with "-" goes after --: '
-               'plaingrad check -- "-x*y" x=1 y=2)',
+        epilog='example: plaingrad check "log(1 + exp(x*y))" x=1.5 y=-2',
     )
-    parser.add_argument("expression", metavar="EXPRESSION",
-                        help="e.g. 'tanh(w*x + b)': numbers, names, + - * / **, "
-                             "exp log tanh sigmoid relu")
+    parser.add_argument("expression", metavar="EXPRESSION", help=EXPRESSION_HELP)
     parser.add_argument("bindings", metavar="NAME=VALUE", nargs="*",
                         help="one value per variable, e.g. x=1.5 y=-2")
     parser.add_argument("--eps", type=float, default=1e-6,
@@ -41,9 +37,8 @@ def register(subparsers):
 
 def run(args):
     """Print the gradcheck table for args.expression; return the exit status."""
-    expr = parse(args.expression)
-    # leaves() insists on a value for every variable and refuses unused names (typos).
-    leaves = expr.leaves(parse_bindings(args.bindings))
+    # A value for every variable, and no unused names (typos): see Expression.leaves.
+    expr, leaves = bind(args.expression, args.bindings)
     if not leaves:
         raise ValueError(f"{args.expression!r} has no variables, so there is no gradient "
                          "to check; write one, e.g. x*x with x=1.5")

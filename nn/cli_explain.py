@@ -8,7 +8,7 @@ Uses the same safe parser as `plaingrad graph`.
 """
 
 from autograd import explain
-from nn.cli_graph import EXPRESSION_HELP, print_gradients
+from nn.cli_expression import EXPRESSION_HELP, build, print_gradients
 
 
 def register(subparsers):
@@ -27,11 +27,7 @@ def register(subparsers):
 
 def run(args):
     """Print the steps table and the final gradients; return the exit status."""
-    from autograd.expression import parse, parse_bindings
-
-    expr = parse(args.expression)
-    leaves = expr.leaves(parse_bindings(args.bindings))
-    root = expr.evaluate(leaves)
+    root, leaves = build(args.expression, args.bindings)
     steps = explain(root)  # runs backward()
     print(steps if steps else "(no operations: nothing to backpropagate)")
     print()

@@ -8,7 +8,8 @@
     wrote neuron.svg
 
 The expression is read by the safe parser of `autograd.expression` (never eval-ed),
-built from Values labelled with the variable names, and differentiated by backward().
+built from Values labelled with the variable names (`nn.cli_expression`), and
+differentiated by backward().
 
 Where the picture goes (`-o`): a file name whose suffix gives the format (.svg,
 .png, .pdf, or .dot/.gv for the DOT text); with `--format` any name is fine, but a
@@ -22,14 +23,10 @@ import os
 import sys
 from pathlib import Path
 
-from autograd.explain import format_number
-from autograd.expression import parse, parse_bindings
+from nn.cli_expression import EXPRESSION_HELP, build, print_gradients
 
 DEFAULT_OUTPUT = "runs/graph/graph.svg"
 SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
-EXPRESSION_HELP = ("e.g. 'tanh(x*w + b)': numbers, the variables, + - * / **, unary -, "
-                   "parentheses, exp log tanh sigmoid relu (start with a space if it begins "
-                   "with -, e.g. ' -x')")
 
 
 def register(subparsers):
@@ -61,28 +58,13 @@ def register(subparsers):
     parser.set_defaults(func=run)
 
 
-def build(expression, bindings):
-    """Parse, build from labelled leaves, run backward(): (root, leaves by name)."""
-    expr = parse(expression)
-    leaves = expr.leaves(parse_bindings(bindings))
-    root = expr.evaluate(leaves)
-    root.backward()
-    return root, leaves
-
-
-def print_gradients(expression, root, leaves):
-    """The value and each variable's gradient, 6 significant digits (-0 shown as 0)."""
-    print(f"{expression} = {format_number(root.data, digits=6)}")
-    for name, leaf in leaves.items():
-        print(f"  ∂/∂{name} = {format_number(leaf.grad, digits=6)}")
-
-
 def run(args):
     """Print the gradients, write the picture; return the exit status."""
     import viz  # lazily: `plaingrad train` need not import Graphviz
 
     path, fmt = output_path(args.output, args.format)  # refuse a bad name before any work
     root, leaves = build(args.expression, args.bindings)
+    root.backward()
     print_gradients(args.expression, root, leaves)
     max_size = args.max_size or viz.graph.MAX_SIZE
     size = viz.drawing_size(root, show_local=not args.no_local)

@@ -1,0 +1,45 @@
+"""What `plaingrad graph`, `explain` and `check` share: reading an expression and its values.
+
+The expression is read by the safe parser of `autograd.expression` (never eval-ed)
+and built from leaf Values labelled with the variable names.
+"""
+
+from autograd.explain import format_number
+from autograd.expression import parse, parse_bindings
+
+# argparse takes an argument that starts with "-" for an option; a leading space
+# (stripped by the parser) or "--" after the options keeps it an expression.
+EXPRESSION_HELP = ("e.g. 'tanh(x*w + b)': numbers, the variables, + - * / **, unary -, "
+                   "parentheses, exp log tanh sigmoid relu. One that begins with - needs a "
+                   "space in front (' -x*y') or to come after --, all options first")
+
+
+def bind(source, bindings):
+    """Parse `source` and make its leaves from NAME=VALUE texts: (expression, leaves by name).
+
+    Every variable needs a value and every value a variable (`Expression.leaves`).
+
+    >>> expr, leaves = bind("w*x", ["x=2", "w=-0.5"])
+    >>> list(leaves), expr.evaluate(leaves).data
+    (['w', 'x'], -1.0)
+    """
+    expr = parse(source)
+    return expr, expr.leaves(parse_bindings(bindings))
+
+
+def build(source, bindings):
+    """The graph of `source` built from labelled leaves: (root, leaves by name).
+
+    >>> root, leaves = build("w*x", ["x=2", "w=-0.5"])
+    >>> root.data
+    -1.0
+    """
+    expr, leaves = bind(source, bindings)
+    return expr.evaluate(leaves), leaves
+
+
+def print_gradients(expression, root, leaves):
+    """The value and each variable's gradient, 6 significant digits (-0 shown as 0)."""
+    print(f"{expression} = {format_number(root.data, digits=6)}")
+    for name, leaf in leaves.items():
+        print(f"  ∂/∂{name} = {format_number(leaf.grad, digits=6)}")
