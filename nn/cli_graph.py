@@ -18,11 +18,11 @@ known suffix must agree with it (`-o g.png --format svg` is refused, and so is
 `/`) gets `graph.<format>` inside it. These are checked before anything is computed.
 """
 
-import argparse
 import os
 import sys
 from pathlib import Path
 
+from nn.cli import positive_int
 from nn.cli_expression import EXPRESSION_HELP, build, print_gradients
 
 DEFAULT_OUTPUT = "runs/graph/graph.svg"
@@ -52,7 +52,7 @@ def register(subparsers):
     parser.add_argument("--no-local", action="store_true",
                         help="do not write local derivatives on the edges (halves the layers "
                              "Graphviz lays out)")
-    parser.add_argument("--max-size", type=_positive_int, default=None, metavar="N",
+    parser.add_argument("--max-size", type=positive_int, default=None, metavar="N",
                         help="refuse drawings larger than N (boxes + operations + the layers "
                              "each arrow crosses; default 3000, a few seconds of Graphviz)")
     parser.set_defaults(func=run)
@@ -86,16 +86,6 @@ def run(args):
         return 2
     print(f"wrote {path}")
     return 0
-
-
-def _positive_int(text):
-    try:
-        number = int(text)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
-    return number
 
 
 def output_path(output, fmt=None):

@@ -17,6 +17,7 @@ import os
 import sys
 
 from autograd.files import atomic_write
+from nn.cli import positive_int
 from nn.data import DATASETS, load_csv, standardize, train_test_split
 from nn.io import save
 from nn.losses import LOSSES, get_loss
@@ -34,18 +35,8 @@ OUTPUTS = ("model.json", "history.csv", "curves.png", "curves.svg", "decision_bo
            "decision_boundary.svg", "neuron_graph.svg")
 
 
-def _positive_int(text):
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
-    return n
-
-
 def _samples(text):
-    n = _positive_int(text)
+    n = positive_int(text)
     if n > MAX_SAMPLES:
         raise argparse.ArgumentTypeError(f"at most {MAX_SAMPLES:,} points, got {n:,}")
     return n
@@ -167,9 +158,9 @@ def register(subparsers):
     p.add_argument("--lr", type=_positive_float, default=None,
                    help="learning rate α (default: {})".format(
                        ", ".join(f"{lr:g} for {name}" for name, lr in DEFAULT_LR.items())))
-    p.add_argument("--epochs", type=_positive_int, default=DEFAULT_EPOCHS,
+    p.add_argument("--epochs", type=positive_int, default=DEFAULT_EPOCHS,
                    help=f"passes over the training set (default {DEFAULT_EPOCHS})")
-    p.add_argument("--batch-size", type=_positive_int, default=DEFAULT_BATCH_SIZE,
+    p.add_argument("--batch-size", type=positive_int, default=DEFAULT_BATCH_SIZE,
                    help=f"samples per update step (default {DEFAULT_BATCH_SIZE})")
     p.add_argument("--seed", type=int, default=0,
                    help="seed of the data, the split, the weights and the shuffling (default 0)")

@@ -1,7 +1,12 @@
 """The `plaingrad` command as a whole: its subcommands and how it ends."""
 
+import argparse
 import subprocess
 import sys
+
+import pytest
+
+from nn.cli import positive_int
 
 
 def run(*args, **kwargs):
@@ -31,3 +36,16 @@ def test_reader_going_away_ends_quietly():
     err = process.stderr.read()
     assert process.wait(timeout=120) == 1
     assert err == b""
+
+
+def test_positive_int_counts_from_one_and_says_what_is_wrong():
+    assert positive_int("1") == 1 and positive_int(" 42 ") == 42
+    with pytest.raises(argparse.ArgumentTypeError, match="must be at least 1, got 0"):
+        positive_int("0")
+    with pytest.raises(argparse.ArgumentTypeError, match="expected a whole number, got '2.5'"):
+        positive_int("2.5")
+
+
+def test_graph_max_size_uses_the_same_positive_int():
+    done = run("graph", "x*x", "x=1", "--max-size", "0", "-o", "unused.dot")
+    assert done.returncode == 2 and "argument --max-size: must be at least 1, got 0" in done.stderr
