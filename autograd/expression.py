@@ -50,7 +50,9 @@ _UNARY = {ast.USub: "neg", ast.UAdd: "pos"}
 # Operators of one precedence chain left to right without nesting: a + b - c.
 _PRECEDENCE = {ast.Add: 1, ast.Sub: 1, ast.Mult: 2, ast.Div: 2}
 
-# What each refused construct is called in an error message.
+# What each refused construct is called in an error message. (Slices, *a and an
+# f-string's {parts} never get here: they only occur inside a subscript, a call's
+# arguments or an f-string, each refused before its children are looked at.)
 _REFUSED = {
     ast.Attribute: "attribute access (a.b)",
     ast.Subscript: "subscripts (a[i])",
@@ -68,12 +70,9 @@ _REFUSED = {
     ast.Tuple: "tuples",
     ast.Dict: "dicts",
     ast.Set: "sets",
-    ast.Starred: "starred arguments (*a)",
     ast.Await: "await",
     ast.Yield: "yield",
     ast.YieldFrom: "yield",
-    ast.Slice: "slices",
-    ast.FormattedValue: "f-strings",
 }
 _OP_NAMES = {
     ast.FloorDiv: "//", ast.Mod: "%", ast.MatMult: "@", ast.LShift: "<<", ast.RShift: ">>",
@@ -116,10 +115,7 @@ class Expression:
             raise TypeError(f"evaluate: expected a mapping of names to values, "
                             f"got {type(values).__name__}")
         values = _normalized(values)
-        missing = [name for name in self.variables if name not in values]
-        if missing:
-            raise ExpressionError(f"no value given for {_names(missing)} "
-                                  f"in {self.source!r}")
+        self._check_all_given(values)
         leaves = {}
         for name in self.variables:
             given = values[name]
@@ -174,11 +170,8 @@ class Expression:
         bindings = _normalized(bindings)
         unused = [name for name in bindings if name not in self.variables]
         if unused:
-            raise ExpressionError(f"{_names(unused)} given but not used in {self.source!r}")
-        missing = [name for name in self.variables if name not in bindings]
-        if missing:
-            raise ExpressionError(f"no value given for {_names(missing)} in {self.source!r} "
-                                  f"(write e.g. {missing[0]}=1.5)")
+            raise ExpressionError(f"{', '.join(unused)} given but not used in {self.source!r}")
+        self._check_all_given(bindings, show_binding=True)
         leaves = {}
         for name in self.variables:
             try:
@@ -186,6 +179,14 @@ class Expression:
             except (TypeError, ValueError) as error:
                 raise ExpressionError(f"variable {name}: {error}") from None
         return leaves
+
+    def _check_all_given(self, values, show_binding=False):
+        """Refuse `values` that miss a variable; `show_binding` adds how to write one (x=1.5)."""
+        missing = [name for name in self.variables if name not in values]
+        if missing:
+            example = f" (write e.g. {missing[0]}=1.5)" if show_binding else ""
+            raise ExpressionError(f"no value given for {', '.join(missing)} "
+                                  f"in {self.source!r}{example}")
 
 
 def parse(source):
@@ -258,14 +259,13 @@ def _check_size(source):
     if len(source) > MAX_LENGTH:
         raise ExpressionError(f"the expression has {len(source):,} characters; "
                               f"the limit is {MAX_LENGTH:,}")
-    depth = deepest = 0
+    depth = 0
     for column, char in enumerate(source, 1):
         if char in "([{":
             depth += 1
             if depth > MAX_DEPTH:
                 raise ExpressionError(f"parentheses nested deeper than {MAX_DEPTH} levels "
                                       f"at column {column}")
-            deepest = max(deepest, depth)
         elif char in ")]}":
             depth -= 1
     # Each operator sign or bracket can add at most one level to Python's syntax tree.
@@ -408,10 +408,6 @@ def _apply(op, a, b):
 
 def _as_value(x):
     return x if isinstance(x, Value) else Value(x)
-
-
-def _names(names):
-    return ", ".join(names)
 
 
 def _normalized(mapping):

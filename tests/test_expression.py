@@ -139,6 +139,23 @@ def test_refused_with_a_message_naming_the_construct(source):
     assert REFUSED[source] in str(info.value)
 
 
+# Slices, *a and f-string parts have no entry in _REFUSED: their parent is refused first.
+@pytest.mark.parametrize("source, message", [
+    ("*x", "not a valid expression at column 1"),
+    ("x[1:2]", "column 1: not allowed: subscripts"),
+    ("x[::2]", "column 1: not allowed: subscripts"),
+    ("x[*y]", "column 1: not allowed: subscripts"),
+    ("[*x]", "column 1: not allowed: lists"),
+    ("(*x,)", "column 1: not allowed: tuples"),
+    ("sigmoid(*x)", "column 1: sigmoid(...) takes exactly one argument"),
+    ("y + f'{x!r:>{y}}'", "column 5: not allowed: f-strings"),
+])
+def test_slices_starred_and_f_string_parts_are_refused_through_their_parent(source, message):
+    with pytest.raises(ExpressionError) as info:
+        parse(source)
+    assert str(info.value).startswith(message)
+
+
 def test_error_points_at_the_column():
     with pytest.raises(ExpressionError) as info:
         parse("tanh(x) + y[0]")
