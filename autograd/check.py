@@ -149,7 +149,7 @@ def gradcheck(f, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, names=None, raise_on_fa
 
     # Analytic: one fresh graph, one backward pass.
     leaves = [Value(x, label=name) for x, name in zip(point, names)]
-    out = _call(f, leaves, "at the inputs")
+    out = _call(f, leaves, "at the inputs", stepped=False)
     out.backward()
     analytic = [leaf.grad for leaf in leaves]
 
@@ -232,8 +232,8 @@ def _central_difference(f, point, i, name, h):
         raise ValueError(f"gradcheck: the step h = {_short(h)} is too small for {where}: "
                          f"x {sign} h rounds back to x, so f would not move; use a larger "
                          f"eps, e.g. {1e-6 * max(1.0, abs(x)):.0e}")
-    up = _call(f, _moved(point, i, above), f"at {name} + h (h = {_short(h)})").data
-    down = _call(f, _moved(point, i, below), f"at {name} - h (h = {_short(h)})").data
+    up = _call(f, _moved(point, i, above), f"at {name} + h (h = {_short(h)})", stepped=True).data
+    down = _call(f, _moved(point, i, below), f"at {name} - h (h = {_short(h)})", stepped=True).data
     step = above - below  # 2h as rounded by the floats x ± h: divide by the step taken
     numeric = (up - down) / step
     if not math.isfinite(numeric):
@@ -276,9 +276,12 @@ def _moved(point, i, x):
     return [Value(x if j == i else y) for j, y in enumerate(point)]
 
 
-def _call(f, values, where):
-    """f(values), insisting on one finite Value."""
-    stepped = where != "at the inputs"
+def _call(f, values, where, *, stepped):
+    """f(values), insisting on one finite Value; `where` says where, for the messages.
+
+    `stepped`: the values are a step h away from the inputs, so an error there is the
+    step's (explained as such), not the user's own error at the point (passed on as is).
+    """
     try:
         out = f(values)
     except (ValueError, ArithmeticError) as error:
