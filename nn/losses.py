@@ -21,9 +21,20 @@ BCE_EPS = 1e-12
 
 
 def _as_values(predictions, what):
+    """Predictions as a list of Values (plain numbers become constants), else a TypeError
+    naming the loss `what`."""
     if isinstance(predictions, (Value, numbers.Real)):
-        predictions = [predictions]
-    return [p if isinstance(p, Value) else Value(p) for p in predictions]
+        return [predictions if isinstance(predictions, Value) else Value(predictions)]
+    if isinstance(predictions, (str, bytes)) or not hasattr(predictions, "__iter__"):
+        raise TypeError(f"{what}: predictions must be a Value, a number or a list of them, "
+                        f"got {type(predictions).__name__}")
+    values = []
+    for i, p in enumerate(predictions):
+        try:
+            values.append(p if isinstance(p, Value) else Value(p))
+        except TypeError as error:  # e.g. a str or None among the predictions
+            raise TypeError(f"{what}: prediction {i}: {error}") from None
+    return values
 
 
 def _targets(predictions, targets, what):

@@ -215,3 +215,15 @@ def test_get_loss():
     assert get_loss(mse) is mse
     with pytest.raises(ValueError, match="bce_with_logits, bce, mse, hinge"):
         get_loss("cross_entropy")
+
+
+@pytest.mark.parametrize("loss", [bce, bce_with_logits, mse, hinge])
+@pytest.mark.parametrize("predictions, message", [
+    (None, "predictions must be a Value, a number or a list of them, got NoneType"),
+    ("0.5", "predictions must be a Value, a number or a list of them, got str"),
+    ([0.5, "x"], "prediction 1: Value"),
+    ([None], "prediction 0: Value"),
+])
+def test_bad_predictions_are_a_type_error_naming_the_loss(loss, predictions, message):
+    with pytest.raises(TypeError, match=f"^{loss.__name__}: {message}"):
+        loss(predictions, [1] * (2 if isinstance(predictions, list) else 1))
