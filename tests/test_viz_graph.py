@@ -292,3 +292,15 @@ def test_import_viz_does_not_import_matplotlib():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=os.path.dirname(os.path.dirname(__file__)))
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("fmt", ["dot", "svg"])
+def test_render_creates_missing_folders(tmp_path, fmt):
+    y = neuron()[0]
+    path = viz.render(y, tmp_path / "a" / "b" / f"y.{fmt}", format=fmt)
+    assert path == tmp_path / "a" / "b" / f"y.{fmt}"
+    if fmt == "dot":
+        assert path.read_text(encoding="utf-8") == viz.to_dot(y)
+    else:
+        assert ET.parse(path).getroot().tag.endswith("svg")
+    assert os.listdir(path.parent) == [path.name]  # no temporary file left behind

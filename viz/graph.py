@@ -184,9 +184,8 @@ def render(root, path, format="svg", *, timeout=TIMEOUT, **options):
         raise ValueError(f"render: format must be one of {', '.join(FORMATS)}, got {format!r}")
     source = to_dot(root, **options)  # refuses a too-large graph before running anything
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if format == "dot":
-        atomic_write(path, source.encode("utf-8"))
+        atomic_write(path, source)  # creates missing folders, like the render below
         return path
     dot = _find_dot()
     if dot is None:
