@@ -184,8 +184,9 @@ def render(root, path, format="svg", *, timeout=TIMEOUT, **options):
         raise ValueError(f"render: format must be one of {', '.join(FORMATS)}, got {format!r}")
     source = to_dot(root, **options)  # refuses a too-large graph before running anything
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)  # before `dot` runs: a bad folder fails fast
     if format == "dot":
-        atomic_write(path, source)  # creates missing folders, like the render below
+        atomic_write(path, source)
         return path
     dot = _find_dot()
     if dot is None:
