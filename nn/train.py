@@ -67,6 +67,41 @@ def _check_data(model, X, y, what):
             raise ValueError(f"fit: {what} target {i} is {t}; targets must be finite")
 
 
+def _optimizer(model, optimizer, lr):
+    """The Optimizer `fit` steps with: the one given, or a new one by name with `lr`."""
+    if isinstance(optimizer, Optimizer):
+        if lr is not None:
+            raise ValueError("fit: give lr to the optimizer you built, not to fit")
+        return optimizer
+    if optimizer in OPTIMIZERS:
+        return OPTIMIZERS[optimizer](model.parameters(),
+                                     lr=DEFAULT_LR[optimizer] if lr is None else lr)
+    raise ValueError(f"fit: unknown optimizer {optimizer!r}; choose one of "
+                     f"{', '.join(OPTIMIZERS)} or pass an Optimizer")
+
+
+def _check_divergence(cost, first, opt, epoch, batch):
+    """Raise FloatingPointError if the batch's cost J shows that training diverged.
+
+    `first` is the first batch's cost, or None while this is the first batch: then
+    only a non-finite cost is refused (and the inputs blamed, not the learning rate).
+    """
+    if first is None:
+        if not math.isfinite(cost):
+            raise FloatingPointError(
+                f"fit: the cost J is {cost} before any update, so not because of "
+                "the learning rate: the inputs may be too large for the model "
+                "(standardize them with nn.standardize) or the loss undefined")
+    elif not cost <= DIVERGENCE_FACTOR * max(first, 1.0):  # also true for NaN
+        # An Optimizer subclass may skip Optimizer.__init__ or hold a non-float lr.
+        lr_now = getattr(opt, "lr", None)
+        than = f" than {lr_now:g}" if isinstance(lr_now, float) else ""
+        grew = f"grew from {first:.4g} to" if math.isfinite(cost) else "became"
+        raise FloatingPointError(
+            f"fit: the cost J {grew} {cost:.4g} at epoch {epoch} (batch {batch}); "
+            f"training diverged: try a smaller learning rate{than}")
+
+
 def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=100,
         batch_size=32, seed=0, callback=None, validation_data=None, threshold=None):
     """Train a one-output `model` on rows X with targets y; returns the history.
@@ -107,16 +142,7 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
     for name, value, low in (("epochs", epochs, 0), ("batch_size", batch_size, 1)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise ValueError(f"fit: {name} must be an int ≥ {low}, got {value!r}")
-    if isinstance(optimizer, Optimizer):
-        if lr is not None:
-            raise ValueError("fit: give lr to the optimizer you built, not to fit")
-        opt = optimizer
-    elif optimizer in OPTIMIZERS:
-        opt = OPTIMIZERS[optimizer](model.parameters(),
-                                    lr=DEFAULT_LR[optimizer] if lr is None else lr)
-    else:
-        raise ValueError(f"fit: unknown optimizer {optimizer!r}; choose one of "
-                         f"{', '.join(OPTIMIZERS)} or pass an Optimizer")
+    opt = _optimizer(model, optimizer, lr)
     if threshold is None:
         threshold = default_threshold(model, loss)
 
@@ -133,21 +159,9 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
         for start in range(0, len(order), batch_size):
             batch = order[start:start + batch_size]
             J = loss_fn([model(X[i]) for i in batch], [y[i] for i in batch])
-            where = f"at epoch {epoch} (batch {start // batch_size + 1})"
+            _check_divergence(J.data, first, opt, epoch, start // batch_size + 1)
             if first is None:
-                if not math.isfinite(J.data):
-                    raise FloatingPointError(
-                        f"fit: the cost J is {J.data} before any update, so not because of "
-                        "the learning rate: the inputs may be too large for the model "
-                        "(standardize them with nn.standardize) or the loss undefined")
                 first = J.data
-            elif not J.data <= DIVERGENCE_FACTOR * max(first, 1.0):  # also true for NaN
-                lr_now = getattr(opt, "lr", None)
-                than = f" than {lr_now:g}" if isinstance(lr_now, float) else ""
-                grew = f"grew from {first:.4g} to" if math.isfinite(J.data) else "became"
-                raise FloatingPointError(
-                    f"fit: the cost J {grew} {J.data:.4g} {where}; training diverged: "
-                    f"try a smaller learning rate{than}")
             opt.zero_grad()
             J.backward()
             opt.step()
