@@ -109,6 +109,10 @@ class Neuron(Module):
 
     def __call__(self, x):
         _check_inputs(x, len(self.w), "Neuron")
+        return self._forward(x)
+
+    def _forward(self, x):
+        """__call__ without checking `x` (Layer and MLP check it once for all neurons)."""
         z = dot(self.w, x) + self.b  # dot lifts plain floats to constants itself
         if self.activation == "linear":
             return z
@@ -147,9 +151,13 @@ class Layer(Module):
     def forward(self, x):
         """The outputs as a list, whatever their number."""
         _check_inputs(x, len(self.neurons[0].w), "Layer")
+        return self._forward(x)
+
+    def _forward(self, x):
+        """forward without checking `x` (MLP checks its input once, at the first layer)."""
         # Plain numbers become constant leaves once, shared by all the neurons.
         x = [v if isinstance(v, Value) else Value(v) for v in x]
-        return [n(x) for n in self.neurons]
+        return [n._forward(x) for n in self.neurons]
 
     def named_parameters(self):
         return {f"neuron{j}.{name}": p
@@ -205,7 +213,7 @@ class MLP(Module):
     def __call__(self, x):
         _check_inputs(x, self.nin, "MLP")
         for layer in self.layers:
-            x = layer.forward(x)
+            x = layer._forward(x)  # each layer's output fits the next: no need to check again
         return x[0] if len(x) == 1 else x
 
     def predict(self, rows):

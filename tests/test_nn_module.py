@@ -247,3 +247,21 @@ def test_to_torch_delegates_to_the_bridge():
     assert type(net) is type(torch_bridge.to_torch(model))
     out = net(torch.tensor([[0.5, -0.25]], dtype=torch.float64))
     assert out.item() == pytest.approx(model([0.5, -0.25]).data, rel=1e-12)
+
+
+def test_each_public_entry_point_checks_its_own_input_and_names_itself():
+    model = MLP(2, [3, 1], seed=0)
+    layer, neuron = model.layers[1], model.layers[1].neurons[0]
+    for what, call in (("MLP", model), ("Layer", layer), ("Layer", layer.forward),
+                       ("Neuron", neuron)):
+        expected = 2 if what == "MLP" else 3
+        with pytest.raises(ValueError, match=f"^{what}: expected {expected} inputs, got 1$"):
+            call([1.0])
+
+
+def test_mlp_output_is_its_neurons_composed_by_hand():
+    model = MLP(2, [3, 1], activation="tanh", seed=0)
+    x = [0.5, -1.5]
+    hidden = [n(x).data for n in model.layers[0].neurons]
+    out = model.layers[1].neurons[0](hidden).data
+    assert model(x).data == out
