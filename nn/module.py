@@ -13,6 +13,7 @@ import math
 import random
 
 from autograd import Value, dot
+from autograd.engine import _sigmoid  # the engine's own: predict() equals it bit for bit
 
 __all__ = ["ACTIVATIONS", "MAX_PARAMETERS", "Module", "Neuron", "Layer", "MLP", "count_parameters"]
 
@@ -251,14 +252,6 @@ class MLP(Module):
     def __repr__(self):
         return (f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
                 f"output_activation={self.output_activation!r})")
-
-
-def _sigmoid(z):
-    """1 / (1 + e^-z) without overflow, rounding as the engine's sigmoid does."""
-    if z >= 0:
-        return 1.0 / (1.0 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1.0 + e)
 
 
 def _relu(z):
