@@ -11,6 +11,7 @@ True
 import math
 import random
 
+from autograd import Value
 from nn.losses import get_loss
 from nn.module import MLP
 from nn.optim import OPTIMIZERS, Optimizer
@@ -22,8 +23,8 @@ __all__ = ["fit", "accuracy", "default_threshold", "DEFAULT_LR", "DIVERGENCE_FAC
 _THRESHOLDS = {"bce": 0.5, "mse": 0.5, "bce_with_logits": 0.0, "hinge": 0.0}
 #: The learning rate α used when none is given, per optimizer name.
 DEFAULT_LR = {"adam": 0.01, "sgd": 0.1}
-#: Training stops as diverged when a batch's cost J exceeds this multiple of the
-#: first batch's (or of 1, if that is larger): healthy runs stay far below it.
+#: Training stops as diverged when an epoch's mean cost J exceeds this multiple of
+#: the untrained model's cost on the training set (or of 1, if that is larger).
 DIVERGENCE_FACTOR = 1000.0
 
 
@@ -80,26 +81,13 @@ def _optimizer(model, optimizer, lr):
                      f"{', '.join(OPTIMIZERS)} or pass an Optimizer")
 
 
-def _check_divergence(cost, first, opt, epoch, batch):
-    """Raise FloatingPointError if the batch's cost J shows that training diverged.
-
-    `first` is the first batch's cost, or None while this is the first batch: then
-    only a non-finite cost is refused (and the inputs blamed, not the learning rate).
-    """
-    if first is None:
-        if not math.isfinite(cost):
-            raise FloatingPointError(
-                f"fit: the cost J is {cost} before any update, so not because of "
-                "the learning rate: the inputs may be too large for the model "
-                "(standardize them with nn.standardize) or the loss undefined")
-    elif not cost <= DIVERGENCE_FACTOR * max(first, 1.0):  # also true for NaN
-        # An Optimizer subclass may skip Optimizer.__init__ or hold a non-float lr.
-        lr_now = getattr(opt, "lr", None)
-        than = f" than {lr_now:g}" if isinstance(lr_now, float) else ""
-        grew = f"grew from {first:.4g} to" if math.isfinite(cost) else "became"
-        raise FloatingPointError(
-            f"fit: the cost J {grew} {cost:.4g} at epoch {epoch} (batch {batch}); "
-            f"training diverged: try a smaller learning rate{than}")
+def _diverged(opt, what):
+    """The error for a diverged run, suggesting a learning rate below the current one."""
+    # An Optimizer subclass may skip Optimizer.__init__ or hold a non-float lr.
+    lr_now = getattr(opt, "lr", None)
+    than = f" than {lr_now:g}" if isinstance(lr_now, float) else ""
+    return FloatingPointError(f"fit: the cost J {what}; training diverged: "
+                              f"try a smaller learning rate{than}")
 
 
 def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=100,
@@ -122,11 +110,13 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
     the epoch's batches), ``accuracy`` (on the training rows after the epoch),
     and, with validation data, ``test_loss`` and ``test_accuracy``.
 
-    Divergence stops training with a FloatingPointError naming the epoch and
-    batch: a cost J that is NaN or infinite, or larger than DIVERGENCE_FACTOR
-    (1000) × max(J of the first batch, 1). A smaller learning rate usually
-    cures it; a cost that is already non-finite before the first update means
-    the inputs are too large for the model (standardize them).
+    Divergence stops training with a FloatingPointError naming the epoch: a
+    batch whose cost J is NaN or infinite, or an epoch whose mean cost exceeds
+    DIVERGENCE_FACTOR (1000) × max(J0, 1), where J0 is the untrained model's
+    cost on the whole training set. (Whole epochs against the whole set, so
+    that one batch of outliers is not taken for divergence.) A smaller learning
+    rate usually cures it; a cost that is not finite before the first update
+    means the inputs are too large for the model (standardize them).
     """
     if not isinstance(model, MLP):
         raise TypeError(f"fit: expected an nn.MLP, got {type(model).__name__} (a single "
@@ -152,21 +142,32 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
     if validation_data is not None:
         history.update(test_loss=[], test_accuracy=[])
 
-    first = None  # the first batch's cost, before any update
+    # J0: the untrained model on every row (predict's floats, as Values for any loss)
+    initial = loss_fn([Value(out) for out in model.predict(X)], y).data
+    if not math.isfinite(initial):
+        raise FloatingPointError(
+            f"fit: the cost J is {initial} before any update, so not because of the "
+            "learning rate: the inputs may be too large for the model (standardize "
+            "them with nn.standardize) or the loss undefined")
+    limit = DIVERGENCE_FACTOR * max(initial, 1.0)
     for epoch in range(1, epochs + 1):
         rng.shuffle(order)
         epoch_cost = 0.0
         for start in range(0, len(order), batch_size):
             batch = order[start:start + batch_size]
             J = loss_fn([model(X[i]) for i in batch], [y[i] for i in batch])
-            _check_divergence(J.data, first, opt, epoch, start // batch_size + 1)
-            if first is None:
-                first = J.data
+            if not math.isfinite(J.data):
+                raise _diverged(opt, f"became {J.data} at epoch {epoch} "
+                                     f"(batch {start // batch_size + 1})")
             opt.zero_grad()
             J.backward()
             opt.step()
             epoch_cost += J.data * len(batch)
-        history["loss"].append(epoch_cost / len(order))
+        mean_cost = epoch_cost / len(order)
+        if not mean_cost <= limit:  # also catches an overflowing sum
+            raise _diverged(opt, f"grew from {initial:.4g} (untrained) to a mean of "
+                                 f"{mean_cost:.4g} over epoch {epoch}")
+        history["loss"].append(mean_cost)
         history["accuracy"].append(accuracy(model.predict(X), y, threshold))
         if validation_data is not None:
             outputs = model.predict(X_test)
