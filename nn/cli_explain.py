@@ -31,5 +31,4 @@ def run(args):
     steps = explain(root)  # runs backward()
     print(steps if steps else "(no operations: nothing to backpropagate)")
     print()
-    print_gradients(args.expression, root, leaves)
-    return 0
+    return 0 if print_gradients(args.expression, root, leaves, "explain") else 1

@@ -4,6 +4,9 @@ The expression is read by the safe parser of `autograd.expression` (never eval-e
 and built from leaf Values labelled with the variable names.
 """
 
+import math
+import sys
+
 from autograd.explain import format_number
 from autograd.expression import parse, parse_bindings
 
@@ -38,8 +41,18 @@ def build(source, bindings):
     return expr.evaluate(leaves), leaves
 
 
-def print_gradients(expression, root, leaves):
-    """The value and each variable's gradient, 6 significant digits (-0 shown as 0)."""
+def print_gradients(expression, root, leaves, command):
+    """Print the value and each variable's gradient (6 significant digits, -0 as 0).
+
+    Returns True when they are all finite; otherwise also warns on stderr, so that
+    an overflow on the way (e.g. exp(x)*0 at x=1000 is inf·0 = nan) is never silent.
+    """
     print(f"{expression} = {format_number(root.data, digits=6)}")
     for name, leaf in leaves.items():
         print(f"  ∂/∂{name} = {format_number(leaf.grad, digits=6)}")
+    numbers = [root.data, *(leaf.grad for leaf in leaves.values())]
+    if all(map(math.isfinite, numbers)):
+        return True
+    print(f"plaingrad {command}: warning: the value or a gradient is not a finite number: "
+          "an operation overflowed (or met inf·0) on the way", file=sys.stderr)
+    return False

@@ -65,7 +65,7 @@ def run(args):
     path, fmt = output_path(args.output, args.format)  # refuse a bad name before any work
     root, leaves = build(args.expression, args.bindings)
     root.backward()
-    print_gradients(args.expression, root, leaves)
+    finite = print_gradients(args.expression, root, leaves, "graph")
     max_size = args.max_size or viz.graph.MAX_SIZE
     size = viz.drawing_size(root, show_local=not args.no_local)
     if size > max_size:
@@ -84,8 +84,8 @@ def run(args):
     except viz.RenderError as error:  # Graphviz missing (says how to install it) or failing
         print(f"plaingrad graph: error: {error}", file=sys.stderr)
         return 2
-    print(f"wrote {path}")
-    return 0
+    print(f"wrote {path}")  # drawn all the same: the picture shows where inf or nan arose
+    return 0 if finite else 1
 
 
 def output_path(output, fmt=None):
@@ -100,6 +100,9 @@ def output_path(output, fmt=None):
     if not text:
         raise ValueError("-o: the output name is empty")
     path = Path(text)
+    for folder in path.parents:
+        if folder.exists() and not folder.is_dir():
+            raise ValueError(f"-o {text}: {folder} is a file, not a folder")
     if text.endswith(("/", os.sep)) or path.is_dir():
         fmt = fmt or "svg"
         return path / f"graph.{fmt}", fmt

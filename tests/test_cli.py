@@ -49,3 +49,30 @@ def test_positive_int_counts_from_one_and_says_what_is_wrong():
 def test_graph_max_size_uses_the_same_positive_int():
     done = run("graph", "x*x", "x=1", "--max-size", "0", "-o", "unused.dot")
     assert done.returncode == 2 and "argument --max-size: must be at least 1, got 0" in done.stderr
+
+
+def test_graph_warns_when_overflow_makes_nan_and_still_draws(tmp_path):
+    out = tmp_path / "g.dot"
+    done = run("graph", "exp(x)*0", "x=1000", "-o", str(out))  # inf · 0 = nan
+    assert done.returncode == 1
+    assert "exp(x)*0 = nan" in done.stdout
+    assert "warning: the value or a gradient is not a finite number" in done.stderr
+    assert out.exists()  # the picture shows where the nan arose
+
+
+def test_explain_warns_when_overflow_makes_nan():
+    done = run("explain", "x*1e200*1e200*0", "x=1")
+    assert done.returncode == 1
+    assert "not a finite number" in done.stderr
+
+
+def test_finite_results_give_no_warning():
+    done = run("explain", "exp(x)*2", "x=1")
+    assert done.returncode == 0 and done.stderr == ""
+
+
+def test_graph_output_under_a_file_is_a_clear_error(tmp_path):
+    (tmp_path / "data.csv").write_text("a,label\n")
+    done = run("graph", "x", "x=1", "-o", str(tmp_path / "data.csv" / "g.svg"))
+    assert done.returncode == 2
+    assert "data.csv is a file, not a folder" in done.stderr
