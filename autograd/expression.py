@@ -227,17 +227,20 @@ def parse_bindings(items):
 
     Names must be identifiers (not a keyword nor one of the functions), each given
     once; they are NFKC-normalized as Python normalizes the names in the expression
-    (fullwidth `ｘ` is `x`). Values must be finite numbers (inf and nan are refused, so that a typo
-    cannot quietly turn every gradient into nan).
+    (fullwidth `ｘ` is `x`). Values must be finite numbers (inf and nan are refused, so
+    that a typo cannot quietly turn every gradient into nan).
     """
     bindings = {}
     for item in items:
-        name, sep, text = item.partition("=")
-        name = unicodedata.normalize("NFKC", name.strip())
+        raw, sep, text = item.partition("=")
         if not sep:
             raise ExpressionError(f"binding {item!r}: expected name=number, e.g. x=1.5")
-        if not name.isidentifier() or keyword.iskeyword(name):
-            raise ExpressionError(f"binding {item!r}: {name!r} is not a valid variable name")
+        # As the parser does: the name as typed must be an identifier (`x²` is not),
+        # then it is NFKC-normalized.
+        name = unicodedata.normalize("NFKC", raw.strip())
+        if not raw.strip().isidentifier() or keyword.iskeyword(name):
+            raise ExpressionError(f"binding {item!r}: {raw.strip()!r} is not a valid "
+                                  "variable name")
         if name in FUNCTIONS:
             raise ExpressionError(f"binding {item!r}: {name!r} is a function, not a variable")
         if name in bindings:

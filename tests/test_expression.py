@@ -384,3 +384,10 @@ def test_finite_constants_and_large_results_from_variables_still_work():
     assert parse("1e-400 + x").evaluate({"x": 1.0}).data == 1.0  # underflow to 0 is fine
     # Overflow through a variable is the engine's documented IEEE behaviour, not a literal's.
     assert parse("exp(x)").evaluate({"x": 1000.0}).data == math.inf
+
+
+def test_binding_names_must_be_identifiers_as_typed():
+    # `x²` normalizes to `x2`, but the parser refuses `x²` in an expression: so do bindings.
+    with pytest.raises(ExpressionError, match="'x²' is not a valid variable name"):
+        parse_bindings(["x²=1"])
+    assert parse_bindings(["ｘ=1"]) == {"x": 1.0}
