@@ -37,6 +37,9 @@ OUTPUTS = ("model.json", "history.csv", "curves.png", "curves.svg", "decision_bo
 
 def _samples(text):
     n = positive_int(text)
+    if n < 2:
+        raise argparse.ArgumentTypeError(f"at least 2 points (some to train on, some to "
+                                         f"test), got {n}")
     if n > MAX_SAMPLES:
         raise argparse.ArgumentTypeError(f"at most {MAX_SAMPLES:,} points, got {n:,}")
     return n

@@ -76,3 +76,9 @@ def test_graph_output_under_a_file_is_a_clear_error(tmp_path):
     done = run("graph", "x", "x=1", "-o", str(tmp_path / "data.csv" / "g.svg"))
     assert done.returncode == 2
     assert "data.csv is a file, not a folder" in done.stderr
+
+
+def test_one_sample_is_refused_as_an_argument_error():
+    done = run("train", "--samples", "1")
+    assert done.returncode == 2
+    assert "argument --samples: at least 2 points" in done.stderr

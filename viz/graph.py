@@ -201,7 +201,7 @@ def render(root, path, format="svg", *, timeout=TIMEOUT, **options):
     except OSError as error:  # e.g. `dot` found but not executable
         raise RenderError(f"render: could not run Graphviz `dot` ({dot}): {error}") from None
     if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip()
+        message = done.stderr.decode("utf-8", "replace").strip() or "it printed no message"
         raise RenderError(f"render: Graphviz `dot` failed (exit {done.returncode}): {message}")
     atomic_write(path, done.stdout)
     return path
