@@ -9,8 +9,10 @@ the same inputs; an MLP is a list of layers, each feeding the next.
 >>> z.backward()                          # dz/dw for every weight, in .grad
 """
 
+import itertools
 import math
 import random
+import reprlib
 
 from autograd import Value, dot
 from autograd.engine import _sigmoid  # the engine's own: predict() equals it bit for bit
@@ -46,6 +48,15 @@ def _make_rng(seed):
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int, None or a random.Random, got {seed!r}")
     return random.Random(seed)
+
+
+def _check_size(nin, nouts, what):
+    """Refuse, before allocating anything, a network over MAX_PARAMETERS."""
+    count = count_parameters(nin, nouts)
+    if count > MAX_PARAMETERS:
+        raise ValueError(f"{what} would have {count:,} parameters, more than "
+                         f"MAX_PARAMETERS = {MAX_PARAMETERS:,} (a pure-Python engine "
+                         "needs ~0.4 s per sample for a million)")
 
 
 def count_parameters(nin, nouts):
@@ -101,6 +112,7 @@ class Neuron(Module):
 
     def __init__(self, nin, activation="relu", seed=None, name=""):
         _check_count(nin, "Neuron: nin")
+        _check_size(nin, [1], f"Neuron({nin})")
         self.activation = _check_activation(activation, "Neuron")
         rng = _make_rng(seed)
         prefix = f"{name}." if name else ""
@@ -139,6 +151,7 @@ class Layer(Module):
     def __init__(self, nin, nout, activation="relu", seed=None, name=""):
         _check_count(nin, "Layer: nin")
         _check_count(nout, "Layer: nout")
+        _check_size(nin, [nout], f"Layer({nin}, {nout})")
         self.activation = _check_activation(activation, "Layer")
         rng = _make_rng(seed)
         prefix = f"{name}." if name else ""
@@ -189,16 +202,18 @@ class MLP(Module):
         _check_count(nin, "MLP: nin")
         if isinstance(nouts, (str, bytes)) or not hasattr(nouts, "__iter__"):
             raise ValueError(f"MLP: nouts must be a list of layer sizes, got {nouts!r}")
-        nouts = list(nouts)
+        # Every layer has at least 2 parameters, so more layers than this are too many
+        # (and an endless iterable is not read forever).
+        nouts = list(itertools.islice(nouts, MAX_PARAMETERS // 2 + 1))
         if not nouts:
             raise ValueError("MLP: nouts is empty; give at least one layer size, e.g. [1]")
+        if len(nouts) > MAX_PARAMETERS // 2:
+            raise ValueError(f"MLP: more than {MAX_PARAMETERS // 2:,} layers would have more "
+                             f"than MAX_PARAMETERS = {MAX_PARAMETERS:,} parameters")
         for n in nouts:
             _check_count(n, "MLP: every layer size in nouts")
-        count = count_parameters(nin, nouts)  # before allocating anything
-        if count > MAX_PARAMETERS:
-            raise ValueError(f"MLP({nin}, {nouts}) would have {count:,} parameters, more than "
-                             f"MAX_PARAMETERS = {MAX_PARAMETERS:,} (a pure-Python engine "
-                             "needs ~0.4 s per sample for a million)")
+        shown = reprlib.repr(nouts)  # a long list is shortened in the message
+        _check_size(nin, nouts, f"MLP({nin}, {shown})")
         self.nin = nin
         self.nouts = nouts
         self.activation = _check_activation(activation, "MLP")

@@ -1,5 +1,6 @@
 """nn.module: structure, labels, seeds, forward values and gradients against independent truths."""
 
+import itertools
 import math
 import random
 
@@ -265,3 +266,16 @@ def test_mlp_output_is_its_neurons_composed_by_hand():
     hidden = [n(x).data for n in model.layers[0].neurons]
     out = model.layers[1].neurons[0](hidden).data
     assert model(x).data == out
+
+
+@pytest.mark.parametrize("make, match", [
+    (lambda: Neuron(10**9), r"Neuron\(1000000000\) would have 1,000,000,001 parameters"),
+    (lambda: Layer(10**4, 10**4), r"Layer\(10000, 10000\) would have 100,010,000 parameters"),
+    (lambda: MLP(2, [2000, 2000]), r"MLP\(2, \[2000, 2000\]\) would have 4,008,000"),
+    (lambda: MLP(2, [1] * 10**6), r"more than 500,000 layers"),
+    (lambda: MLP(2, itertools.repeat(1)), r"more than 500,000 layers"),
+])
+def test_too_large_networks_are_refused_before_allocating(make, match):
+    with pytest.raises(ValueError, match=match) as failure:
+        make()
+    assert len(str(failure.value)) < 300  # the message names the size, not every layer
