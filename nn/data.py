@@ -18,7 +18,8 @@ import random
 import re
 
 __all__ = ["moons", "circles", "xor", "blobs", "DATASETS", "train_test_split",
-           "standardize", "load_csv", "MAX_CSV_BYTES", "MAX_LINE_CHARS", "MAX_CSV_ROWS"]
+           "standardize", "check_rows", "load_csv", "MAX_CSV_BYTES", "MAX_LINE_CHARS",
+           "MAX_CSV_ROWS"]
 
 #: The largest CSV file `load_csv` reads: 50 MB is millions of rows, already hours of
 #: training for a pure-Python engine, and a few hundred MB of Python floats in memory.
@@ -131,6 +132,23 @@ def train_test_split(X, y, test_size=0.2, seed=0):
             [y[i] for i in train], [y[i] for i in test])
 
 
+def check_rows(rows, ncols, where, expected="expected"):
+    """Every row holds `ncols` finite numbers, else a ValueError naming `where`, row and column.
+
+    >>> check_rows([[1.0, float("nan")]], 2, "fit: the training data")
+    Traceback (most recent call last):
+    ...
+    ValueError: fit: the training data row 0, column 2 is nan; values must be finite numbers
+    """
+    for i, row in enumerate(rows):
+        if len(row) != ncols:
+            raise ValueError(f"{where} row {i} has {len(row)} columns, {expected} {ncols}")
+        for j, v in enumerate(row):
+            if not math.isfinite(v):
+                raise ValueError(f"{where} row {i}, column {j + 1} is {v}; "
+                                 "values must be finite numbers")
+
+
 def standardize(X_train, X_test=None):
     """Scale each column to mean 0 and standard deviation 1, using the training rows only.
 
@@ -146,15 +164,8 @@ def standardize(X_train, X_test=None):
     if not X_train:
         raise ValueError("standardize: X_train is empty")
     n, d = len(X_train), len(X_train[0])
-    for what, rows in (("X_train", X_train), ("X_test", X_test or [])):
-        for i, row in enumerate(rows):
-            if len(row) != d:
-                raise ValueError(f"standardize: {what} row {i} has {len(row)} columns, "
-                                 f"the first training row {d}")
-            for j, v in enumerate(row):
-                if not math.isfinite(v):
-                    raise ValueError(f"standardize: {what} row {i}, column {j + 1} is {v}; "
-                                     "values must be finite numbers")
+    check_rows(X_train, d, "standardize: X_train", "the first training row's")
+    check_rows(X_test or [], d, "standardize: X_test", "the first training row's")
     mean, std = [], []
     for j in range(d):
         column = [row[j] for row in X_train]

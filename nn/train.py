@@ -12,6 +12,7 @@ import math
 import random
 
 from autograd import Value
+from nn.data import check_rows
 from nn.losses import get_loss
 from nn.module import MLP
 from nn.optim import OPTIMIZERS, Optimizer
@@ -55,14 +56,7 @@ def _check_data(model, X, y, what):
         raise ValueError(f"fit: {what} has {len(X)} rows but {len(y)} targets")
     if not X:
         raise ValueError(f"fit: {what} is empty")
-    for i, row in enumerate(X):
-        if len(row) != model.nin:
-            raise ValueError(f"fit: {what} row {i} has {len(row)} features, "
-                             f"the model expects {model.nin}")
-        for j, v in enumerate(row):
-            if not math.isfinite(v):
-                raise ValueError(f"fit: {what} row {i}, column {j + 1} is {v}; "
-                                 "the features must be finite numbers")
+    check_rows(X, model.nin, f"fit: {what}", "the model expects")
     for i, t in enumerate(y):
         if not math.isfinite(t):
             raise ValueError(f"fit: {what} target {i} is {t}; targets must be finite")

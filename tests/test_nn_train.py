@@ -160,7 +160,7 @@ def test_fit_needs_an_mlp():
 @pytest.mark.parametrize("kwargs, match", [
     ({"y": [0]}, "2 rows but 1 targets"),
     ({"X": [], "y": []}, "empty"),
-    ({"X": [[1.0], [2.0]]}, "row 0 has 1 features, the model expects 2"),
+    ({"X": [[1.0], [2.0]]}, "row 0 has 1 columns, the model expects 2"),
     ({"epochs": -1}, "epochs"),
     ({"batch_size": 0}, "batch_size"),
     ({"optimizer": "rmsprop"}, "unknown optimizer 'rmsprop'"),
