@@ -13,7 +13,7 @@ for a value (the message says which way to change it).
 """
 
 from autograd.check import GradcheckError, gradcheck
-from nn.cli_expression import EXPRESSION_HELP, bind
+from nn.cli_expression import add_expression_arguments, bind
 
 
 def register(subparsers):
@@ -24,9 +24,7 @@ def register(subparsers):
                     "and by central differences (f(x+h) - f(x-h)) / 2h, and print both.",
         epilog='example: plaingrad check "log(1 + exp(x*y))" x=1.5 y=-2',
     )
-    parser.add_argument("expression", metavar="EXPRESSION", help=EXPRESSION_HELP)
-    parser.add_argument("bindings", metavar="NAME=VALUE", nargs="*",
-                        help="one value per variable, e.g. x=1.5 y=-2")
+    add_expression_arguments(parser, example="x=1.5 y=-2")
     parser.add_argument("--eps", type=float, default=1e-6,
                         help="the step h, the same for every variable (default 1e-6; "
                              "for values around 1e6 or more use about 1e-6·|value|)")

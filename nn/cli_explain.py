@@ -8,7 +8,7 @@ Uses the same safe parser as `plaingrad graph`.
 """
 
 from autograd import explain
-from nn.cli_expression import EXPRESSION_HELP, build, print_gradients
+from nn.cli_expression import add_expression_arguments, build, print_gradients
 
 
 def register(subparsers):
@@ -19,9 +19,7 @@ def register(subparsers):
                     "backward(): parent.grad += local derivative × upstream gradient.",
         epilog='example: plaingrad explain "sigmoid(w*x + b)" x=2 w=-0.5 b=0.1',
     )
-    parser.add_argument("expression", metavar="EXPRESSION", help=EXPRESSION_HELP)
-    parser.add_argument("bindings", metavar="NAME=VALUE", nargs="*",
-                        help="one value per variable, e.g. x=2 w=-0.5 b=0.1")
+    add_expression_arguments(parser, example="x=2 w=-0.5 b=0.1")
     parser.set_defaults(func=run)
 
 

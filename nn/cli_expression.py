@@ -17,6 +17,13 @@ EXPRESSION_HELP = ("e.g. 'tanh(x*w + b)': numbers, the variables, + - * / **, un
                    "space in front (' -x*y') or to come after --, all options first")
 
 
+def add_expression_arguments(parser, example):
+    """The EXPRESSION and NAME=VALUE arguments of graph, explain and check."""
+    parser.add_argument("expression", metavar="EXPRESSION", help=EXPRESSION_HELP)
+    parser.add_argument("bindings", metavar="NAME=VALUE", nargs="*",
+                        help=f"one value per variable, e.g. {example}")
+
+
 def bind(source, bindings):
     """Parse `source` and make its leaves from NAME=VALUE texts: (expression, leaves by name).
 

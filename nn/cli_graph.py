@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 from nn.cli import positive_int
-from nn.cli_expression import EXPRESSION_HELP, build, print_gradients
+from nn.cli_expression import add_expression_arguments, build, print_gradients
 
 DEFAULT_OUTPUT = "runs/graph/graph.svg"
 SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
@@ -38,9 +38,7 @@ def register(subparsers):
                     "svg/png/pdf).",
         epilog='example: plaingrad graph "tanh(x*w + b)" x=1 w=-2 b=0.5 -o neuron.svg',
     )
-    parser.add_argument("expression", metavar="EXPRESSION", help=EXPRESSION_HELP)
-    parser.add_argument("bindings", metavar="NAME=VALUE", nargs="*",
-                        help="one value per variable, e.g. x=1 w=-2 b=0.5")
+    add_expression_arguments(parser, example="x=1 w=-2 b=0.5")
     parser.add_argument("-o", "--output", default=DEFAULT_OUTPUT,
                         help=f"the picture to write (default {DEFAULT_OUTPUT}); a folder "
                              "(existing, or ending in /) gets graph.<format> inside it")
