@@ -10,6 +10,11 @@ Each local derivative is ordinary arithmetic on the op's inputs and output
 (b and a for a·b, 1 − t² for t = tanh x, s·(1 − s) for s = sigmoid x). Here
 it is evaluated on floats; evaluated on Values, the same expressions would
 build a graph of the derivative itself: the road to higher-order derivatives.
+
+A plain number in an operation is part of that operation, not a node of its
+own: `x * 3` is one node (op "*", constant 3, one parent x), as `x ** 2` is.
+Only Values get gradients, so a number needs no node, and the graph (and every
+backward pass over it) is half the size in code like `x * 1.0001 + 0.0`.
 """
 
 import math
@@ -30,11 +35,16 @@ def _as_float(x, what):
         raise ValueError(f"{what}: {x!r:.60} is too large for a float") from None
 
 
-def _lift(x, op):
-    """A plain number used as an operand of `op` becomes a constant leaf."""
+def _number(x, op):
+    """A plain number operand of `op`, as a float."""
     if type(x) is float:  # the common case, without _as_float's checks
-        return Value(x)
-    return Value(_as_float(x, f"operand of {op}"))
+        return x
+    return _as_float(x, f"operand of {op}")
+
+
+def _lift(x, op):
+    """A plain number in a list for `total` or `dot` becomes a constant leaf."""
+    return Value(_number(x, op))
 
 
 class Value:
@@ -55,13 +65,15 @@ class Value:
     # No __dict__ and no closures: a node is small and holds no reference to
     # itself, so a dropped graph is freed by reference counting alone.
     # (__weakref__ lets tests and the benchmark check exactly that.)
-    __slots__ = ("data", "grad", "op", "parents", "local_grads", "label", "__weakref__")
+    __slots__ = ("data", "grad", "op", "parents", "local_grads", "constant", "label",
+                 "__weakref__")
 
     # Make NumPy hand `np.float64(2) * x` back to Value.__rmul__ instead of
     # building an object array.
     __array_ufunc__ = None
 
-    def __init__(self, data, label="", _parents=(), _op="", _local_grads=()):
+    def __init__(self, data, label=""):
+        """A leaf: a number you give (an input, a parameter). Ops make the other nodes."""
         if type(data) is not float:
             data = _as_float(data, "Value(data)")
         if type(label) is not str:
@@ -69,22 +81,29 @@ class Value:
         self.data = data
         self.grad = 0.0
         self.label = label
-        self.op = _op                    # "" for a leaf, else the op's symbol
-        self.parents = _parents          # operands, in order
-        self.local_grads = _local_grads  # ∂self/∂parent, one per parent
+        self.op = ""          # a leaf: made by no op
+        self.parents = ()
+        self.local_grads = ()
+        self.constant = None
 
     # ----- primitive operations: forward value and local derivatives together -----
 
     def __add__(self, other):
-        other = other if isinstance(other, Value) else _lift(other, "+")
-        # d(a+b)/da = 1, d(a+b)/db = 1
-        return Value(self.data + other.data, "", (self, other), "+", (1.0, 1.0))
+        if isinstance(other, Value):
+            # d(a+b)/da = 1, d(a+b)/db = 1
+            return _node(self.data + other.data, "+", (self, other), (1.0, 1.0))
+        c = _number(other, "+")
+        # d(a+c)/da = 1
+        return _node(self.data + c, "+", (self,), (1.0,), c)
 
     def __mul__(self, other):
-        other = other if isinstance(other, Value) else _lift(other, "*")
-        a, b = self.data, other.data
-        # d(a·b)/da = b, d(a·b)/db = a
-        return Value(a * b, "", (self, other), "*", (b, a))
+        if isinstance(other, Value):
+            a, b = self.data, other.data
+            # d(a·b)/da = b, d(a·b)/db = a
+            return _node(a * b, "*", (self, other), (b, a))
+        c = _number(other, "*")
+        # d(a·c)/da = c
+        return _node(self.data * c, "*", (self,), (c,), c)
 
     def __pow__(self, p):
         if isinstance(p, Value):
@@ -104,7 +123,7 @@ class Value:
             local = math.inf  # 0^(p-1) with p-1 < 0: the slope of √x at 0
         else:
             local = p * _float_pow(x, p - 1)
-        return Value(out, "", (self,), f"**{p:g}", (local,))
+        return _node(out, "**", (self,), (local,), p)
 
     def exp(self):
         """e^x. Overflows to inf (as in IEEE, NumPy and PyTorch) above x ≈ 709.78."""
@@ -113,7 +132,7 @@ class Value:
         except OverflowError:
             e = math.inf
         # d(e^x)/dx = e^x
-        return Value(e, "", (self,), "exp", (e,))
+        return _node(e, "exp", (self,), (e,))
 
     def log(self):
         """Natural logarithm; raises ValueError for x ≤ 0."""
@@ -121,23 +140,23 @@ class Value:
         if x <= 0:
             raise ValueError(f"log: the logarithm of {x!r} is undefined (log needs x > 0)")
         # d(log x)/dx = 1/x
-        return Value(math.log(x), "", (self,), "log", (1.0 / x,))
+        return _node(math.log(x), "log", (self,), (1.0 / x,))
 
     def tanh(self):
         t = math.tanh(self.data)  # saturates to ±1 without overflow for any finite x
         # d(tanh x)/dx = 1 - tanh(x)²
-        return Value(t, "", (self,), "tanh", (1.0 - t * t,))
+        return _node(t, "tanh", (self,), (1.0 - t * t,))
 
     def sigmoid(self):
         s = _sigmoid(self.data)
         # dσ/dx = σ(x)·(1 - σ(x))
-        return Value(s, "", (self,), "sigmoid", (s * (1.0 - s),))
+        return _node(s, "sigmoid", (self,), (s * (1.0 - s),))
 
     def relu(self):
         x = self.data
         out = 0.0 if x < 0 else x  # NaN passes through, as in micrograd
         # d relu(x)/dx = 1 for x > 0, else 0 (0 at the kink, as in micrograd and PyTorch)
-        return Value(out, "", (self,), "relu", (1.0 if out > 0 else 0.0,))
+        return _node(out, "relu", (self,), (1.0 if out > 0 else 0.0,))
 
     def softplus(self):
         """log(1 + e^x), computed without overflow for any x."""
@@ -145,7 +164,7 @@ class Value:
         # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): the exponent is never positive
         out = max(x, 0.0) + math.log1p(math.exp(-abs(x)))
         # d softplus(x)/dx = σ(x)
-        return Value(out, "", (self,), "softplus", (_sigmoid(x),))
+        return _node(out, "softplus", (self,), (_sigmoid(x),))
 
     # ----- composite operations, written from the primitives -----
 
@@ -153,30 +172,32 @@ class Value:
         return self * -1.0
 
     def __sub__(self, other):     # a - b = a + (-b)
-        return self + (-other)
+        return self + (-other if isinstance(other, Value) else -_number(other, "-"))
 
     def __truediv__(self, other):  # a / b = a · b⁻¹
-        if not isinstance(other, Value):
-            other = _lift(other, "/")
-        if other.data == 0:
+        b = other.data if isinstance(other, Value) else _number(other, "/")
+        if b == 0:
             raise ZeroDivisionError(f"a / b: division of {self.data!r} by zero")
-        return self * other ** -1
+        return self * (other ** -1 if isinstance(other, Value) else 1.0 / b)
 
-    # A number on the left: lift it first, so the parents keep operand order.
+    # A number on the left: c + a = a + c and c · a = a · c, one node with constant c.
     def __radd__(self, other):    # 2 + a
-        return _lift(other, "+") + self
+        return self + other
 
     def __rmul__(self, other):    # 2 · a
-        return _lift(other, "*") * self
+        return self * other
 
-    def __rsub__(self, other):    # 2 - a
-        return _lift(other, "-") + (-self)
+    def __rsub__(self, other):    # 2 - a = (-a) + 2
+        return (-self) + _number(other, "-")
 
-    def __rtruediv__(self, other):  # 2 / a
-        return _lift(other, "/") / self
+    def __rtruediv__(self, other):  # 2 / a = a⁻¹ · 2
+        c = _number(other, "/")
+        if self.data == 0:
+            raise ZeroDivisionError(f"a / b: division of {c!r} by zero")
+        return self ** -1 * c
 
-    def __rpow__(self, base):     # 2 ** a
-        return _pow_values(_lift(base, "**"), self)
+    def __rpow__(self, base):     # 2 ** a = e^(a · log 2)
+        return _pow_values(_number(base, "**"), self)
 
     # ----- backpropagation -----
 
@@ -194,8 +215,19 @@ class Value:
         self.grad = 1.0  # d(self)/d(self)
         for node in order:
             grad = node.grad  # complete: every consumer has passed its share
-            for parent, local in zip(node.parents, node.local_grads):
-                parent.grad += local * grad  # the chain rule
+            parents, local_grads = node.parents, node.local_grads
+            # The chain rule, parent.grad += local · grad for each parent; written
+            # out for one and two parents (nearly every node), where zip would cost
+            # more than the arithmetic.
+            if len(parents) == 1:
+                parents[0].grad += local_grads[0] * grad
+            elif len(parents) == 2:
+                a, b = parents
+                a.grad += local_grads[0] * grad
+                b.grad += local_grads[1] * grad
+            else:
+                for parent, local in zip(parents, local_grads):
+                    parent.grad += local * grad
 
     # ----- display and micrograd compatibility -----
 
@@ -217,34 +249,26 @@ class Value:
 def topological_order(root):
     """The interior nodes of root's graph, each one before all of its parents.
 
-    Kahn's algorithm, so any depth works without recursion: count how many
-    consumers each node has inside this graph, then release a node once all of
-    its consumers have been released. (Leaves pass nothing on, so they are left
-    out.) This is the order `backward()` passes gradients in.
+    micrograd's build_topo (depth first, a node listed after all its parents)
+    with a stack instead of recursion, so any depth works; then reversed. A
+    None on the stack marks "the node below me has all its parents listed".
+    Leaves pass nothing on, so they are left out. This is the order
+    `backward()` passes gradients in.
     """
-    if not root.parents:
-        return []
-    consumers = {root: 0}
-    stack = [root]
+    order, seen = [], set()
+    stack = [root] if root.parents else []
     while stack:
-        for parent in stack.pop().parents:
-            if parent.parents:
-                if parent in consumers:
-                    consumers[parent] += 1
-                else:
-                    consumers[parent] = 1
+        node = stack.pop()
+        if node is None:
+            order.append(stack.pop())  # its parents are all listed now
+        elif node not in seen:
+            seen.add(node)
+            stack.append(node)
+            stack.append(None)
+            for parent in node.parents:
+                if parent.parents and parent not in seen:
                     stack.append(parent)
-    order = []
-    ready = [root]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        for parent in node.parents:
-            if parent.parents:
-                left = consumers[parent] - 1
-                consumers[parent] = left
-                if left == 0:
-                    ready.append(parent)
+    order.reverse()
     return order
 
 
@@ -260,7 +284,7 @@ def total(values):
     if not values:
         return Value(0.0)
     # dΣ/dv_i = 1
-    return Value(sum([v.data for v in values]), "", tuple(values), "sum", (1.0,) * len(values))
+    return _node(sum([v.data for v in values]), "sum", tuple(values), (1.0,) * len(values))
 
 
 def dot(weights, inputs):
@@ -277,20 +301,42 @@ def dot(weights, inputs):
     ad = [a.data for a in inputs]
     # ∂(W·a)/∂w_i = a_i and ∂(W·a)/∂a_i = w_i
     z = sum([w * a for w, a in zip(wd, ad)])
-    return Value(z, "", (*weights, *inputs), "dot", (*ad, *wd))
+    return _node(z, "dot", (*weights, *inputs), (*ad, *wd))
 
 
 # ----- helpers -----
 
-def _pow_values(base, exponent):
-    """base ** exponent for two Values, as exp(exponent · log base); base must be > 0.
+_new_value = object.__new__
 
-    Being exp and log, it gives NaN where exponent · log base is 0 · inf
-    (1 ** inf, inf ** 0), cases that IEEE's pow defines as 1.
+
+def _node(data, op, parents, local_grads, constant=None):
+    """The result of an op: `data`, made by `op` from `parents` (and `constant`).
+
+    Value.__init__ is for leaves and checks what users pass; an op's numbers are
+    already floats, so this skips the checks and the class call (a third faster).
     """
-    if not base.data > 0:
-        raise ValueError(f"a ** b: a Value exponent needs a positive base, got base {base.data!r}")
-    return (exponent * base.log()).exp()
+    node = _new_value(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node.op = op
+    node.parents = parents          # the Value operands, in order
+    node.local_grads = local_grads  # ∂node/∂parent, one per parent
+    node.constant = constant        # the number operand of a "+", "*" or "**", else None
+    return node
+
+
+def _pow_values(base, exponent):
+    """base ** exponent as exp(exponent · log base), for a Value exponent; base must be > 0.
+
+    `base` is a Value or a number. Being exp and log, it gives NaN where
+    exponent · log base is 0 · inf (1 ** inf, inf ** 0), cases that IEEE's pow
+    defines as 1.
+    """
+    b = base.data if isinstance(base, Value) else base
+    if not b > 0:
+        raise ValueError(f"a ** b: a Value exponent needs a positive base, got base {b!r}")
+    return (exponent * (base.log() if isinstance(base, Value) else math.log(base))).exp()
 
 
 def _float_pow(x, p):

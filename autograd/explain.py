@@ -30,7 +30,7 @@ from typing import NamedTuple
 
 from autograd.engine import Value, topological_order
 
-__all__ = ["Step", "Steps", "explain", "format_number", "local_formula"]
+__all__ = ["Step", "Steps", "explain", "format_number", "local_formula", "op_text"]
 
 
 class Step(NamedTuple):
@@ -40,7 +40,7 @@ class Step(NamedTuple):
     parent: object      # the operand receiving a share of it
     node_name: str
     parent_name: str
-    op: str             # the node's op symbol, e.g. "*", "tanh", "**2"
+    op: str             # the node's op symbol, e.g. "*", "tanh", "**"
     formula: str        # ∂node/∂parent written out, e.g. "1 - tanh(z)^2"
     local: float        # its value: node.local_grads[i]
     upstream: float     # node.grad, complete when this step runs
@@ -53,8 +53,8 @@ class Steps(list):
     def __str__(self):
         header = ("step", "node", "op", "parent", "∂node/∂parent", "local", "upstream",
                   "contribution")
-        rows = [(str(i), s.node_name, s.op, s.parent_name, s.formula, format_number(s.local),
-                 format_number(s.upstream), format_number(s.contribution))
+        rows = [(str(i), s.node_name, op_text(s.node), s.parent_name, s.formula,
+                 format_number(s.local), format_number(s.upstream), format_number(s.contribution))
                 for i, s in enumerate(self, 1)]
         widths = [max(len(row[c]) for row in [header, *rows]) for c in range(len(header))]
         numeric = {0, 5, 6, 7}  # right-aligned columns
@@ -91,6 +91,21 @@ def explain(root):
     return steps
 
 
+def op_text(node, symbols=None):
+    """The node's op with its folded number, if any: "tanh", "* 3", "+ 0.5", "**2".
+
+    `symbols` maps ops to how they are shown (viz draws "*" as "×").
+
+    >>> op_text(Value(2.0) ** 3), op_text(Value(2.0) * 0.5), op_text(Value(2.0).exp())
+    ('**3', '* 0.5', 'exp')
+    """
+    symbol = symbols.get(node.op, node.op) if symbols else node.op
+    if node.constant is None:
+        return symbol
+    number = format_number(node.constant, digits=6)
+    return symbol + number if node.op == "**" else f"{symbol} {number}"
+
+
 def local_formula(node, i, names=None):
     """∂node/∂(its i-th parent) as text, e.g. "1 - tanh(z)^2" or "w" (the other factor).
 
@@ -107,13 +122,13 @@ def local_formula(node, i, names=None):
     term = x if bare else f"({x})"  # 1/(1−ŷ), not 1/1−ŷ
     if op in ("+", "sum"):
         return "1"
-    if op == "*":
-        return name(parents[1 - i])  # the other operand
+    if op == "*":  # the other operand: a Value, or the number folded into the op
+        return name(parents[1 - i]) if len(parents) == 2 else format_number(node.constant, 6)
     if op == "dot":  # parents are (*weights, *inputs): ∂/∂w_i = a_i, ∂/∂a_i = w_i
         n = len(parents) // 2
         return name(parents[i + n] if i < n else parents[i - n])
-    if op.startswith("**"):
-        p = float(op[2:])
+    if op == "**":
+        p = node.constant
         if p == 1:
             return "1"
         return f"{p:g}·{term}" if p == 2 else f"{p:g}·{term}^{p - 1:g}"

@@ -62,8 +62,10 @@ def test_chain_agrees_with_the_closed_form(size):
         result = worker.chain(size, 0.0)
         assert close(result["value"], expected, 1e-12), name
         assert close(result["grad"], expected, 1e-12), name
-    assert worker_plaingrad.chain(size, 0.0)["nodes"] == 4 * size + 1  # x, and per step 1.0001,
-    assert worker_micrograd.chain(size, 0.0)["nodes"] == 4 * size + 1  # x*1.0001, 0.0, ... + 0.0
+    # x, then per step: x*1.0001 and ... + 0.0, with the numbers folded into the ops
+    assert worker_plaingrad.chain(size, 0.0)["nodes"] == 2 * size + 1
+    # x, then per step: 1.0001, x*1.0001, 0.0, ... + 0.0
+    assert worker_micrograd.chain(size, 0.0)["nodes"] == 4 * size + 1
 
 
 @pytest.mark.parametrize("workload", ["wide", "wide_total", "wide_dot"])
@@ -82,7 +84,7 @@ def test_memory_workload_reports_freeing_honestly():
     micro = worker_micrograd.memory(500, 0.0)
     assert plain["freed"] is True      # no reference cycles
     assert micro["freed"] is False     # micrograd's closures refer back to their node
-    assert plain["nodes"] == micro["nodes"] == 2001
+    assert (plain["nodes"], micro["nodes"]) == (1001, 2001)  # micrograd's constants are nodes
     assert 0 < plain["bytes_per_node"] <= 200 < micro["bytes_per_node"]
 
 

@@ -97,10 +97,11 @@ def test_size_limit_names_the_options_that_help(tmp_path, monkeypatch, capsys):
     dot_file = tmp_path / "g.dot"
     assert main(["graph", chain, "x=1", "-o", str(dot_file), "--max-size", "3401"]) == 0
     assert dot_file.read_text().count("shape=record") == 41
-    # only the size limits the command line: 599 Values (over max_nodes) in a chain are fine
-    long = "x" + "*2" * 299
-    assert main(["graph", long, "x=1", "-o", str(dot_file)]) == 0  # size 2,393
-    assert dot_file.read_text().count("shape=record") == 599
+    # only the size limits the command line: 551 Values (over max_nodes) in a chain are fine
+    long = "x" + "*2" * 550
+    assert main(["graph", long, "x=1", "-o", str(dot_file)]) == 0  # size 2,751
+    assert dot_file.read_text().count("shape=record") == 551
+    assert dot_file.read_text().count('[label="× 2"') == 550  # the 2s are folded into the ops
 
 
 def test_negative_zero_gradient_is_printed_as_zero(tmp_path, capsys):

@@ -47,13 +47,13 @@ def closed_form_local(node, k):
     x = parents[k].data
     if op in ("+", "sum"):
         return 1.0
-    if op == "*":
-        return parents[1 - k].data
+    if op == "*":  # the other factor: a Value, or the number folded into the op
+        return parents[1 - k].data if len(parents) == 2 else node.constant
     if op == "dot":  # (*weights, *inputs): the matching factor on the other side
         n = len(parents) // 2
         return parents[(k + n) % (2 * n)].data
-    if op.startswith("**"):
-        p = float(op[2:])
+    if op == "**":
+        p = node.constant
         return p * x ** (p - 1)
     s = 1 / (1 + math.exp(-x))
     formulas = {"exp": lambda: math.exp(x), "log": lambda: 1 / x,
@@ -102,7 +102,7 @@ def test_order_is_backwards_order_where_float_sums_depend_on_it():
     for step in steps:
         if step.parent is p:
             replay += step.contribution
-    assert p.grad == p_reference.grad == replay == 1.0  # engine order: -1e16, 1e16, then 1
+    assert p.grad == p_reference.grad == replay == 0.0  # engine order: 1, 1e16, then -1e16
 
 
 def test_steps_list_one_row_per_edge_in_backward_order():
@@ -166,9 +166,11 @@ def test_dot_formulas_name_the_other_factor():
 
 def test_names_for_unlabelled_nodes_and_constants():
     x = Value(2.0, label="x")
-    steps = explain((x * 3.0).tanh())
-    assert [(s.node_name, s.parent_name) for s in steps] == [("out", "n1"), ("n1", "x"),
-                                                             ("n1", "3")]
+    steps = explain((x * 3.0).tanh() + Value(0.5))
+    assert [(s.node_name, s.parent_name) for s in steps] == [
+        ("out", "n1"), ("out", "0.5"), ("n1", "n2"), ("n2", "x")]
+    assert [s.formula for s in steps][-1] == "3"  # the number folded into n2 = x * 3
+    assert str(steps).splitlines()[4].split()[:4] == ["4", "n2", "*", "3"]  # op "* 3"
 
 
 def test_automatic_names_never_repeat_a_users_name(capsys):
@@ -197,7 +199,7 @@ def test_negative_zero_is_shown_as_zero():
     steps = explain((x * -1.0).relu())  # relu' is 0 here, so x's contribution is -1 · 0 = -0.0
     assert math.copysign(1, steps[1].contribution) == -1
     row = str(steps).splitlines()[2].split()
-    assert row[:4] == ["2", "n1", "*", "x"] and row[-3:] == ["-1", "0", "0"]
+    assert row[:5] == ["2", "n1", "*", "-1", "x"] and row[-3:] == ["-1", "0", "0"]
 
 
 def test_leaf_root_and_accumulation_like_backward():
@@ -242,8 +244,8 @@ def test_long_chain_without_recursion():
     for _ in range(5_000):  # far beyond Python's recursion limit
         v = v * 1.0
     steps = explain(v)
-    assert len(steps) == 10_000
-    assert [s.parent_name for s in steps[-2:]] == ["x", "1"]
+    assert len(steps) == 5_000  # one row per step: the factor 1 is folded into its node
+    assert [(s.parent_name, s.formula) for s in steps[-2:]] == [("n4999", "1"), ("x", "1")]
     assert x.grad == 1.0
 
 

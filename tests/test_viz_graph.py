@@ -79,14 +79,14 @@ def test_op_symbols():
     parts = [x + 1, x * 2, x.exp(), x.log(), x.tanh(), x.sigmoid(), x.relu(), x.softplus(),
              x ** 2, x ** -1, x ** 0.5, dot([x, x], [1.0, 2.0])]
     source = viz.to_dot(total(parts))
-    for symbol in ["+", "×", "exp", "log", "tanh", "σ", "ReLU", "softplus", "Σ", "dot",
+    for symbol in ["+ 1", "× 2", "exp", "log", "tanh", "σ", "ReLU", "softplus", "Σ", "dot",
                    "^2", "^-1", "^0.5"]:
         assert f'[label="{symbol}"' in source or f"[label={symbol} " in source, symbol
 
 
 def test_leaves_parameters_and_root_look_different():
     y, _ = neuron()
-    z = y * 3.0  # adds a constant leaf
+    z = y * Value(3.0)  # a constant leaf (a plain 3.0 would be folded into the op)
     source = viz.to_dot(z)
     fills = {}
     for line in source.splitlines():

@@ -35,7 +35,7 @@ import graphviz
 
 from autograd import Value
 from autograd.engine import topological_order
-from autograd.explain import format_number
+from autograd.explain import format_number, op_text
 from autograd.files import atomic_write
 
 __all__ = ["GraphvizMissingError", "RenderError", "draw_dot", "drawing_size", "render",
@@ -46,9 +46,9 @@ MAX_NODES = 500    # Values
 MAX_SIZE = 3_000   # drawing size, see drawing_size(): at most a few seconds of `dot`
 TIMEOUT = 60       # seconds; graphs within the limits take `dot` well under 10 s
 
-# The picture of each op; a power "**p" is drawn as ^p.
+# The picture of each op; a power "**" with constant p is drawn as ^p.
 OP_SYMBOLS = {
-    "+": "+", "*": "×", "exp": "exp", "log": "log", "tanh": "tanh", "sigmoid": "σ",
+    "+": "+", "*": "×", "**": "^", "exp": "exp", "log": "log", "tanh": "tanh", "sigmoid": "σ",
     "relu": "ReLU", "softplus": "softplus", "sum": "Σ", "dot": "dot",
 }
 
@@ -136,7 +136,7 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=MAX_NODES, *, show_lo
             **({"peripheries": "2", "penwidth": "1.5"} if kind == "root" else {}))
         if node.parents:
             op_id = ids[node] + "_op"
-            graph.node(op_id, graphviz.nohtml(_escape(op_symbol(node.op))), shape="ellipse",
+            graph.node(op_id, graphviz.nohtml(_escape(op_text(node, OP_SYMBOLS))), shape="ellipse",
                        width="0", height="0", margin="0.05,0.02")
             graph.edge(op_id, ids[node])
             for parent, local in zip(node.parents, node.local_grads):
@@ -205,13 +205,6 @@ def render(root, path, format="svg", *, timeout=TIMEOUT, **options):
         raise RenderError(f"render: Graphviz `dot` failed (exit {done.returncode}): {message}")
     atomic_write(path, done.stdout)
     return path
-
-
-def op_symbol(op):
-    """How an op is drawn: "*" → "×", "sigmoid" → "σ", "**2" → "^2", an unknown op as is."""
-    if op.startswith("**"):
-        return "^" + op[2:]
-    return OP_SYMBOLS.get(op, op)
 
 
 # ----- helpers -----
