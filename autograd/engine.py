@@ -178,7 +178,7 @@ class Value:
         b = other.data if isinstance(other, Value) else _number(other, "/")
         if b == 0:
             raise ZeroDivisionError(f"a / b: division of {self.data!r} by zero")
-        return self * (other ** -1 if isinstance(other, Value) else 1.0 / b)
+        return self * (other ** -1 if isinstance(other, Value) else _float_pow(b, -1.0))
 
     # A number on the left: c + a = a + c and c · a = a · c, one node with constant c.
     def __radd__(self, other):    # 2 + a

@@ -109,3 +109,47 @@ def test_composite_matches_closed_form_two_variables(a, b):
     ds = s * (1 - s)
     assert x.grad == pytest.approx(ds * b * math.exp(b) - 2 * a, rel=1e-9, abs=1e-12)
     assert y.grad == pytest.approx(ds * a * math.exp(b) + s * math.exp(b), rel=1e-9, abs=1e-12)
+
+
+# A number operand is folded into its op (one node, no leaf for the number). The
+# numbers must be exactly those of the same number given as a Value leaf.
+FOLDED_AND_LEAF = {
+    "x + c": lambda x, c: x + c,
+    "c + x": lambda x, c: c + x,
+    "x - c": lambda x, c: x - c,
+    "c - x": lambda x, c: c - x,
+    "x * c": lambda x, c: x * c,
+    "c * x": lambda x, c: c * x,
+    "x / c": lambda x, c: x / c,
+    "c / x": lambda x, c: c / x,
+    "c ** x": lambda x, c: c ** x,
+    "tanh(x * c + c) / c": lambda x, c: (x * c + c).tanh() / c,
+}
+
+
+def leaves(root):
+    found, stack = set(), [root]
+    while stack:
+        node = stack.pop()
+        if not node.parents:
+            found.add(node)
+        stack.extend(node.parents)
+    return found
+
+
+@pytest.mark.parametrize("name", FOLDED_AND_LEAF)
+@given(x=floats(-50, 50).filter(lambda x: x != 0),
+       c=st.floats(1e-300, 1e300).flatmap(lambda m: st.sampled_from([m, -m])))
+def test_a_folded_number_gives_the_numbers_of_a_constant_leaf(name, x, c):
+    f = FOLDED_AND_LEAF[name]
+    if name.startswith("c **"):
+        c = abs(c)  # a Value exponent needs a positive base
+    folded_x, leaf_x, leaf_c = Value(x), Value(x), Value(c)
+    folded, leaf = f(folded_x, c), f(leaf_x, leaf_c)
+    assert leaves(folded) == {folded_x} and leaves(leaf) == {leaf_x, leaf_c}
+    assert math.isnan(folded.data) == math.isnan(leaf.data)
+    if not math.isnan(leaf.data):
+        assert folded.data == leaf.data  # bit for bit
+        folded.backward()
+        leaf.backward()
+        assert folded_x.grad == leaf_x.grad or math.isnan(folded_x.grad) and math.isnan(leaf_x.grad)
