@@ -172,13 +172,17 @@ class Value:
         return self * -1.0
 
     def __sub__(self, other):     # a - b = a + (-b)
-        return self + (-other if isinstance(other, Value) else -_number(other, "-"))
+        if isinstance(other, Value):
+            return self + (-other)
+        return self + -_number(other, "-")
 
     def __truediv__(self, other):  # a / b = a · b⁻¹
-        b = other.data if isinstance(other, Value) else _number(other, "/")
-        if b == 0:
-            raise ZeroDivisionError(f"a / b: division of {self.data!r} by zero")
-        return self * (other ** -1 if isinstance(other, Value) else _float_pow(b, -1.0))
+        if isinstance(other, Value):
+            _check_divisor(self.data, other.data)
+            return self * other ** -1
+        b = _number(other, "/")
+        _check_divisor(self.data, b)
+        return self * _float_pow(b, -1.0)
 
     # A number on the left: c + a = a + c and c · a = a · c, one node with constant c.
     def __radd__(self, other):    # 2 + a
@@ -192,8 +196,7 @@ class Value:
 
     def __rtruediv__(self, other):  # 2 / a = a⁻¹ · 2
         c = _number(other, "/")
-        if self.data == 0:
-            raise ZeroDivisionError(f"a / b: division of {c!r} by zero")
+        _check_divisor(c, self.data)
         return self ** -1 * c
 
     def __rpow__(self, base):     # 2 ** a = e^(a · log 2)
@@ -242,8 +245,10 @@ class Value:
 
     @property
     def _op(self):
-        """micrograd's name for the op symbol."""
-        return self.op
+        """micrograd's name for the op symbol: "**2" for a power and "ReLU", as there."""
+        if self.op == "**":
+            return f"**{self.constant:g}"
+        return "ReLU" if self.op == "relu" else self.op
 
 
 def topological_order(root):
@@ -306,7 +311,7 @@ def dot(weights, inputs):
 
 # ----- helpers -----
 
-_new_value = object.__new__
+_new_value = object.__new__  # a bare Value, without __init__ (looked up once: ops call it a lot)
 
 
 def _node(data, op, parents, local_grads, constant=None):
@@ -337,6 +342,12 @@ def _pow_values(base, exponent):
     if not b > 0:
         raise ValueError(f"a ** b: a Value exponent needs a positive base, got base {b!r}")
     return (exponent * (base.log() if isinstance(base, Value) else math.log(base))).exp()
+
+
+def _check_divisor(a, b):
+    """a / b needs b ≠ 0: say so, rather than compute 0 ** -1."""
+    if b == 0:
+        raise ZeroDivisionError(f"a / b: division of {a!r} by zero")
 
 
 def _float_pow(x, p):

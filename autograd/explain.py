@@ -40,7 +40,7 @@ class Step(NamedTuple):
     parent: object      # the operand receiving a share of it
     node_name: str
     parent_name: str
-    op: str             # the node's op symbol, e.g. "*", "tanh", "**"
+    op: str             # the node's op with its number, e.g. "*", "tanh", "* 3", "**2"
     formula: str        # ∂node/∂parent written out, e.g. "1 - tanh(z)^2"
     local: float        # its value: node.local_grads[i]
     upstream: float     # node.grad, complete when this step runs
@@ -53,7 +53,7 @@ class Steps(list):
     def __str__(self):
         header = ("step", "node", "op", "parent", "∂node/∂parent", "local", "upstream",
                   "contribution")
-        rows = [(str(i), s.node_name, op_text(s.node), s.parent_name, s.formula,
+        rows = [(str(i), s.node_name, s.op, s.parent_name, s.formula,
                  format_number(s.local), format_number(s.upstream), format_number(s.contribution))
                 for i, s in enumerate(self, 1)]
         widths = [max(len(row[c]) for row in [header, *rows]) for c in range(len(header))]
@@ -86,24 +86,30 @@ def explain(root):
     for node in order:
         upstream = node.grad  # complete: every consumer has already added to it
         for i, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
-            steps.append(Step(node, parent, names[node], names[parent], node.op,
+            steps.append(Step(node, parent, names[node], names[parent], op_text(node),
                               local_formula(node, i, names), local, upstream, local * upstream))
     return steps
 
 
 def op_text(node, symbols=None):
-    """The node's op with its folded number, if any: "tanh", "* 3", "+ 0.5", "**2".
+    """The node's op with its folded number, if any: "tanh", "* 3", "- 0.5", "**2".
 
-    `symbols` maps ops to how they are shown (viz draws "*" as "×").
+    `symbols` maps ops to how they are shown (viz draws "*" as "×"). The number
+    gets 12 digits: "* 1" for x * 1.0001 would look like doing nothing.
 
-    >>> op_text(Value(2.0) ** 3), op_text(Value(2.0) * 0.5), op_text(Value(2.0).exp())
-    ('**3', '* 0.5', 'exp')
+    >>> x = Value(2.0)
+    >>> op_text(x ** 3), op_text(x * 1.0001), op_text(x - 0.5), op_text(x.exp())
+    ('**3', '* 1.0001', '- 0.5', 'exp')
     """
     symbol = symbols.get(node.op, node.op) if symbols else node.op
-    if node.constant is None:
+    c = node.constant
+    if c is None:
         return symbol
-    number = format_number(node.constant, digits=6)
-    return symbol + number if node.op == "**" else f"{symbol} {number}"
+    if node.op == "**":
+        return symbol + format_number(c, digits=12)
+    if node.op == "+" and c < 0:  # x - 0.5 is stored as x + (-0.5)
+        return f"- {format_number(-c, digits=12)}"
+    return f"{symbol} {format_number(c, digits=12)}"
 
 
 def local_formula(node, i, names=None):
@@ -123,7 +129,7 @@ def local_formula(node, i, names=None):
     if op in ("+", "sum"):
         return "1"
     if op == "*":  # the other operand: a Value, or the number folded into the op
-        return name(parents[1 - i]) if len(parents) == 2 else format_number(node.constant, 6)
+        return name(parents[1 - i]) if len(parents) == 2 else format_number(node.constant, 12)
     if op == "dot":  # parents are (*weights, *inputs): ∂/∂w_i = a_i, ∂/∂a_i = w_i
         n = len(parents) // 2
         return name(parents[i + n] if i < n else parents[i - n])

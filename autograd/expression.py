@@ -406,7 +406,7 @@ def _apply(op, a, b):
         return a * b
     if op == "/":
         return a / b
-    return a ** b  # a number exponent gives one "**p" node; a Value one gives exp(b·log a)
+    return a ** b  # a number exponent gives one "**" node (constant p); a Value, exp(b·log a)
 
 
 def _as_value(x):

@@ -113,7 +113,7 @@ class Formula:
         return self._build(env, number_ok=False)
 
     def _build(self, env, number_ok):
-        """This node's Value; a constant stays a plain number where the engine lifts it."""
+        """This node's Value; a constant stays a plain number where the engine folds it."""
         op, args = self.op, self.args
         if op == "var":
             return env[args[0]]

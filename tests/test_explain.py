@@ -255,3 +255,11 @@ def test_format_number_rounds_to_significant_digits_and_never_shows_minus_zero()
     assert format_number(2 / 3) == "0.6667"
     assert format_number(-2 / 3, digits=6) == "-0.666667"
     assert format_number(123456.0) == "1.235e+05"
+
+
+def test_a_folded_number_is_shown_with_its_op_to_twelve_digits():
+    x = Value(2.0, label="x")
+    steps = explain(((x * 1.00000001 - 0.5) ** 3 + 2).relu())
+    assert [s.op for s in steps] == ["relu", "+ 2", "**3", "- 0.5", "* 1.00000001"]
+    assert steps[-1].formula == "1.00000001"  # ∂(x·c)/∂x = c, the number itself
+    assert "* 1.00000001" in str(steps).splitlines()[5]

@@ -62,3 +62,16 @@ def test_same_numbers_as_micrograd(program):
     ours = program(Value)
     theirs = program(micrograd_engine.Value)
     assert ours == pytest.approx(theirs, rel=1e-13, abs=1e-15)
+
+
+def test_micrograd_names_for_op_and_parents():
+    # micrograd's _op and _prev, which its draw_dot and tutorials read. The one
+    # difference: a plain number is folded into the op, so it is not in _prev.
+    from autograd import Value
+
+    a, b = Value(2.0), Value(3.0)
+    for ours, theirs in [(a * b, micrograd_engine.Value(2.0) * micrograd_engine.Value(3.0)),
+                         (a ** 2, micrograd_engine.Value(2.0) ** 2),
+                         ((a + b).relu(), (micrograd_engine.Value(2.0) + 3.0).relu())]:
+        assert ours._op == theirs._op
+    assert (a * b)._prev == {a, b} and (a ** 2)._prev == {a} and (a + 1)._prev == {a}

@@ -304,3 +304,10 @@ def test_render_creates_missing_folders(tmp_path, fmt):
     else:
         assert ET.parse(path).getroot().tag.endswith("svg")
     assert os.listdir(path.parent) == [path.name]  # no temporary file left behind
+
+
+def test_a_folded_number_is_drawn_in_its_operation():
+    x = Value(1.5, label="x")
+    source = viz.to_dot((x - 2) * 1.0001)
+    assert '[label="× 1.0001"' in source and '[label="- 2"' in source
+    assert source.count("shape=record") == 3  # x, x - 2 and the root: no box for 2 or 1.0001

@@ -9,8 +9,9 @@
     >>> render(y, "runs/neuron.svg")     # doctest: +SKIP
 
 How to read a drawing: each box is a Value (`label | data | grad`), each small oval
-is the operation that made the box it points to. Blue boxes are the labelled leaves
-(inputs and parameters: the numbers you would change), grey boxes are constants,
+is the operation that made the box it points to, with the plain number it was given,
+if any (`× 3` for x * 3). Blue boxes are the labelled leaves (inputs and parameters:
+the numbers you would change), grey boxes are unlabelled leaves (constants),
 the gold box with a double border is the root (the result `backward()` started from),
 white boxes are intermediate results. With `show_local=True` each arrow into an
 operation carries the local derivative ∂(result)/∂(operand): multiply the numbers
@@ -83,7 +84,8 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=MAX_NODES, *, show_lo
     """The graph that produced `root`, as a `graphviz.Digraph`.
 
     One record per Value (`label | data | grad`, 4 significant digits) and one small
-    node per operation (+, ×, exp, log, tanh, σ, ReLU, softplus, Σ, dot, ^p).
+    node per operation (+, ×, exp, log, tanh, σ, ReLU, softplus, Σ, dot), with the
+    plain number folded into it, if any: "× 3", "- 0.5", "^2".
     `rankdir` is "LR" (left to right) or "TB" (top to bottom); `show_grad=False`
     hides the gradients (before `backward()` they are all 0); `show_local=True`
     writes the local derivative on each arrow into an operation.
