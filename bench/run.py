@@ -74,8 +74,11 @@ def variants(group):
     """The rows of a group: (row name, engine, workload, recursion limit)."""
     w = group["workload"]
     rows = [("plaingrad", "plaingrad", w, 0)]
+    if w == "chain":
+        rows.append(("plaingrad, gc off", "plaingrad", "chain_gc_off", 0))
     if w == "wide":
         rows = [("plaingrad, binary +", "plaingrad", "wide", 0),
+                ("plaingrad, binary +, gc off", "plaingrad", "wide_gc_off", 0),
                 ("plaingrad, total()", "plaingrad", "wide_total", 0),
                 ("plaingrad, dot()", "plaingrad", "wide_dot", 0)]
     return rows + [("micrograd 0.1.0", "micrograd", w, group.get("micrograd_limit", 0)),
