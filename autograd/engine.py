@@ -106,8 +106,9 @@ class Value:
         return _node(self.data * c, "*", (self,), (c,), c)
 
     def __pow__(self, p):
-        if isinstance(p, Value):
-            return _pow_values(self, p)
+        if isinstance(p, Value):  # a ** b = e^(b · log a), written from exp and log
+            _check_base(self.data)
+            return (p * self.log()).exp()
         p = _as_float(p, "x ** p")
         x = self.data
         if x < 0 and math.isfinite(p) and not p.is_integer():
@@ -200,7 +201,9 @@ class Value:
         return self ** -1 * c
 
     def __rpow__(self, base):     # 2 ** a = e^(a · log 2)
-        return _pow_values(_number(base, "**"), self)
+        c = _number(base, "**")
+        _check_base(c)
+        return (self * math.log(c)).exp()
 
     # ----- backpropagation -----
 
@@ -331,17 +334,14 @@ def _node(data, op, parents, local_grads, constant=None):
     return node
 
 
-def _pow_values(base, exponent):
-    """base ** exponent as exp(exponent · log base), for a Value exponent; base must be > 0.
+def _check_base(a):
+    """a ** b with a Value b is e^(b · log a), so a must be > 0.
 
-    `base` is a Value or a number. Being exp and log, it gives NaN where
-    exponent · log base is 0 · inf (1 ** inf, inf ** 0), cases that IEEE's pow
-    defines as 1.
+    Being exp and log, it gives NaN where b · log a is 0 · inf (1 ** inf,
+    inf ** 0), cases that IEEE's pow defines as 1.
     """
-    b = base.data if isinstance(base, Value) else base
-    if not b > 0:
-        raise ValueError(f"a ** b: a Value exponent needs a positive base, got base {b!r}")
-    return (exponent * (base.log() if isinstance(base, Value) else math.log(base))).exp()
+    if not a > 0:
+        raise ValueError(f"a ** b: a Value exponent needs a positive base, got base {a!r}")
 
 
 def _check_divisor(a, b):

@@ -53,8 +53,8 @@ class Steps(list):
     def __str__(self):
         header = ("step", "node", "op", "parent", "∂node/∂parent", "local", "upstream",
                   "contribution")
-        rows = [(str(i), s.node_name, s.op, s.parent_name, s.formula,
-                 format_number(s.local), format_number(s.upstream), format_number(s.contribution))
+        rows = [(str(i), s.node_name, s.op, s.parent_name, s.formula, format_number(s.local),
+                 format_number(s.upstream), format_number(s.contribution))
                 for i, s in enumerate(self, 1)]
         widths = [max(len(row[c]) for row in [header, *rows]) for c in range(len(header))]
         numeric = {0, 5, 6, 7}  # right-aligned columns
