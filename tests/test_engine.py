@@ -2,6 +2,7 @@
 
 import gc
 import math
+import re
 import weakref
 
 import pytest
@@ -58,6 +59,19 @@ def test_operands_must_be_numbers(bad):
     for operation in (lambda: x + bad, lambda: x * bad, lambda: x / bad):
         with pytest.raises(TypeError):
             operation()
+
+
+@pytest.mark.parametrize("bad", [None, True])
+@pytest.mark.parametrize("op, make", [
+    ("+", lambda x, c: x + c), ("+", lambda x, c: c + x), ("*", lambda x, c: x * c),
+    ("*", lambda x, c: c * x), ("-", lambda x, c: x - c), ("-", lambda x, c: c - x),
+    ("/", lambda x, c: x / c), ("/", lambda x, c: c / x), ("**", lambda x, c: c ** x),
+])
+def test_a_bad_number_operand_names_the_op_and_the_value(op, make, bad):
+    # A number operand is folded into its op: it is checked there, on either side.
+    with pytest.raises(TypeError, match=rf"operand of {re.escape(op)}: expected an int or "
+                                        rf"float, got {type(bad).__name__} {bad}"):
+        make(Value(2.0), bad)
 
 
 # ----- forward values and local derivatives of every op -----
