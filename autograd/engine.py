@@ -105,6 +105,20 @@ class Value:
         # d(a·c)/da = c
         return _node(self.data * c, "*", (self,), (c,), c)
 
+    def __truediv__(self, other):
+        # A primitive, not a · b⁻¹ as in micrograd: b⁻¹ overflows for a tiny b
+        # (0 / 5e-324 would be NaN, 1e-10 / 1e-310 inf) and rounds twice.
+        if isinstance(other, Value):
+            a, b = self.data, other.data
+            _check_divisor(a, b)
+            q = a / b
+            # d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -(a/b)/b
+            return _node(q, "/", (self, other), (1.0 / b, -q / b))
+        c = _number(other, "/")
+        _check_divisor(self.data, c)
+        # d(a/c)/da = 1/c
+        return _node(self.data / c, "/", (self,), (1.0 / c,), c)
+
     def __pow__(self, p):
         if isinstance(p, Value):  # a ** b = e^(b · log a), written from exp and log
             _check_base(self.data)
@@ -177,14 +191,6 @@ class Value:
             return self + (-other)
         return self + -_number(other, "-")
 
-    def __truediv__(self, other):  # a / b = a · b⁻¹
-        if isinstance(other, Value):
-            _check_divisor(self.data, other.data)
-            return self * other ** -1
-        b = _number(other, "/")
-        _check_divisor(self.data, b)
-        return self * _float_pow(b, -1.0)
-
     # A number on the left: c + a = a + c and c · a = a · c, one node with constant c.
     def __radd__(self, other):    # 2 + a
         return self + other
@@ -195,10 +201,8 @@ class Value:
     def __rsub__(self, other):    # 2 - a = (-a) + 2
         return (-self) + _number(other, "-")
 
-    def __rtruediv__(self, other):  # 2 / a = a⁻¹ · 2
-        c = _number(other, "/")
-        _check_divisor(c, self.data)
-        return self ** -1 * c
+    def __rtruediv__(self, other):  # 2 / a: the number becomes a leaf, as in micrograd
+        return Value(_number(other, "/")) / self
 
     def __rpow__(self, base):     # 2 ** a = e^(a · log 2)
         c = _number(base, "**")
@@ -345,7 +349,7 @@ def _check_base(a):
 
 
 def _check_divisor(a, b):
-    """a / b needs b ≠ 0: say so, rather than compute 0 ** -1."""
+    """a / b needs b ≠ 0: say so, naming the dividend."""
     if b == 0:
         raise ZeroDivisionError(f"a / b: division of {a!r} by zero")
 

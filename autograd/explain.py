@@ -122,10 +122,12 @@ def local_formula(node, i, names=None):
             return names[v]
         return v.label or format_number(v.data)
 
+    def term(text):  # 1/(1−ŷ), not 1/1−ŷ
+        bare = text.isidentifier() or text.replace(".", "", 1).isdigit()
+        return text if bare else f"({text})"
+
     op, parents = node.op, node.parents
     x = name(parents[i])
-    bare = x.isidentifier() or x.replace(".", "", 1).isdigit()
-    term = x if bare else f"({x})"  # 1/(1−ŷ), not 1/1−ŷ
     if op in ("+", "sum"):
         return "1"
     if op == "*":  # the other operand: a Value, or the number folded into the op
@@ -137,10 +139,13 @@ def local_formula(node, i, names=None):
         p = node.constant
         if p == 1:
             return "1"
-        return f"{p:g}·{term}" if p == 2 else f"{p:g}·{term}^{p - 1:g}"
+        return f"{p:g}·{term(x)}" if p == 2 else f"{p:g}·{term(x)}^{p - 1:g}"
+    if op == "/":  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -a/b²
+        b = name(parents[1]) if len(parents) == 2 else format_number(node.constant, 12)
+        return f"1/{term(b)}" if i == 0 else f"-{term(name(parents[0]))}/{term(b)}^2"
     formulas = {
         "exp": f"exp({x})",
-        "log": f"1/{term}",
+        "log": f"1/{term(x)}",
         "tanh": f"1 - tanh({x})^2",
         "sigmoid": f"sigmoid({x})·(1 - sigmoid({x}))",
         "relu": f"1 if {x} > 0 else 0",

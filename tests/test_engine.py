@@ -257,7 +257,7 @@ def test_parents_in_operand_order():
 
 @pytest.mark.parametrize("make, op, constant", [
     (lambda a: 2 * a, "*", 2.0), (lambda a: a * 2, "*", 2.0), (lambda a: 3 + a, "+", 3.0),
-    (lambda a: a + 3, "+", 3.0), (lambda a: a - 3, "+", -3.0), (lambda a: a / 4, "*", 0.25),
+    (lambda a: a + 3, "+", 3.0), (lambda a: a - 3, "+", -3.0), (lambda a: a / 4, "/", 4.0),
     (lambda a: -a, "*", -1.0), (lambda a: a ** 3, "**", 3.0), (lambda a: a ** -1, "**", -1.0),
 ])
 def test_a_number_operand_is_folded_into_its_op(make, op, constant):
@@ -266,8 +266,8 @@ def test_a_number_operand_is_folded_into_its_op(make, op, constant):
     a = Value(2.0, label="a")
     node = make(a)
     assert (node.op, node.parents, node.constant) == (op, (a,), constant)
-    assert node.local_grads == ((constant * 2.0 ** (constant - 1),) if op == "**"
-                                else (constant,) if op == "*" else (1.0,))
+    expected_local = {"**": constant * 2.0 ** (constant - 1), "*": constant, "/": 1 / constant}
+    assert node.local_grads == (expected_local.get(op, 1.0),)
 
 
 def test_a_number_on_the_left_of_a_non_commutative_op():
@@ -276,9 +276,10 @@ def test_a_number_on_the_left_of_a_non_commutative_op():
     assert (one_minus.op, one_minus.constant, one_minus.data) == ("+", 1.0, -1.0)
     (negated,) = one_minus.parents
     assert (negated.op, negated.constant, negated.parents) == ("*", -1.0, (a,))
-    half_over = 3 / a  # a⁻¹ · 3
-    assert (half_over.op, half_over.constant, half_over.data) == ("*", 3.0, 1.5)
-    assert (half_over.parents[0].op, half_over.parents[0].constant) == ("**", -1.0)
+    half_over = 3 / a  # the 3 becomes a leaf: one "/" node, 3 over a
+    three = half_over.parents[0]
+    assert (half_over.op, half_over.constant, half_over.data) == ("/", None, 1.5)
+    assert half_over.parents[1] is a and (three.data, three.parents) == (3.0, ())
     power = 2 ** a  # e^(a · log 2)
     assert power.op == "exp" and power.parents[0].constant == math.log(2)
     assert power.data == pytest.approx(4.0, rel=1e-15)
@@ -362,6 +363,22 @@ def test_division_by_zero_value_and_number():
         Value(1.0) / 0
     with pytest.raises(ZeroDivisionError, match="by zero"):
         1 / Value(0.0)
+
+
+@pytest.mark.parametrize("a, b, quotient", [
+    (49.0, 49.0, 1.0),            # a · (1/49) would round twice, to 0.9999999999999999
+    (0.0, 5e-324, 0.0),           # 1/5e-324 overflows: a · b⁻¹ would be 0 · inf = NaN
+    (1e-10, 1e-310, 1e-10 / 1e-310),  # finite, where a · b⁻¹ would be inf
+    (-3.0, 2.0 ** 1000, -3.0 * 2.0 ** -1000),  # exact: b is a power of two
+])
+def test_division_is_one_correctly_rounded_float_division(a, b, quotient):
+    for y in (Value(a) / Value(b), Value(a) / b, a / Value(b)):
+        assert y.data == quotient == a / b and y.op == "/"
+    x, d = Value(a), Value(b)
+    (x / d).backward()
+    # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -a/b² (as -(a/b)/b, which overflows only if it must)
+    assert x.grad == 1 / b and d.grad == -(a / b) / b
+    assert math.isfinite(x.grad) or abs(b) < 1e-308
 
 
 def test_value_power_needs_positive_base():

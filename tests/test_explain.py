@@ -37,7 +37,7 @@ def tangle(a_value, b_value):
     a, b = Value(a_value, label="a"), Value(b_value, label="b")
     c = a * b + a.tanh()
     d = (c * c).sigmoid() + c.exp() * 0.1 + (a * a + 1.0).log()
-    e = dot([a, b, c], [d, c, 2.0]) + total([d, a, b.relu(), c.softplus()]) + d ** 2 / b
+    e = dot([a, b, c], [d, c, 2.0]) + total([d, a, b.relu(), c.softplus()]) + d ** 2 / b + a / 3
     return e * c - a
 
 
@@ -55,6 +55,10 @@ def closed_form_local(node, k):
     if op == "**":
         p = node.constant
         return p * x ** (p - 1)
+    if op == "/":  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -a/b²
+        a = parents[0].data
+        b = parents[1].data if len(parents) == 2 else node.constant
+        return 1 / b if k == 0 else -a / b ** 2
     s = 1 / (1 + math.exp(-x))
     formulas = {"exp": lambda: math.exp(x), "log": lambda: 1 / x,
                 "tanh": lambda: 1 - math.tanh(x) ** 2, "sigmoid": lambda: s * (1 - s),

@@ -84,6 +84,24 @@ def test_formulas_match_torch(formula, point):
     assume(any(g != 0 for g in expected))
 
 
+finite = st.floats(allow_nan=False, allow_infinity=False)
+
+
+@given(finite, finite.filter(lambda b: b != 0), st.booleans())
+def test_division_matches_torch_over_all_floats(a, b, number_divisor):
+    # Subnormal and huge operands included: a / b is one float division, not a · b⁻¹.
+    x, d = Value(a), Value(b)
+    y = x / (b if number_divisor else d)
+    y.backward()
+    ta, tb = (torch.tensor(v, dtype=F64, requires_grad=True) for v in (a, b))
+    (ta / tb).backward()
+    assert y.data == (ta / tb).item()  # bit for bit: both are IEEE division
+    assert x.grad == ta.grad.item()
+    if not number_divisor:  # -a/b², overflowing or underflowing only where torch's does
+        theirs = tb.grad.item()
+        assert d.grad == theirs or math.isclose(d.grad, theirs, rel_tol=1e-12), (d.grad, theirs)
+
+
 def test_translator_on_a_known_formula():
     # a closed form for the oracle itself: d/dx log(1 + e^(x·y)) = y·σ(x·y)
     x = torch.tensor(1.5, dtype=F64, requires_grad=True)

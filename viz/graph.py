@@ -49,8 +49,8 @@ TIMEOUT = 60       # seconds; graphs within the limits take `dot` well under 10 
 
 # The picture of each op; a power "**" with constant p is drawn as ^p.
 OP_SYMBOLS = {
-    "+": "+", "*": "×", "**": "^", "exp": "exp", "log": "log", "tanh": "tanh", "sigmoid": "σ",
-    "relu": "ReLU", "softplus": "softplus", "sum": "Σ", "dot": "dot",
+    "+": "+", "*": "×", "/": "÷", "**": "^", "exp": "exp", "log": "log", "tanh": "tanh",
+    "sigmoid": "σ", "relu": "ReLU", "softplus": "softplus", "sum": "Σ", "dot": "dot",
 }
 
 _FILL = {"root": "#ffd966", "parameter": "#cfe2f3", "constant": "#eeeeee", "interior": "white"}
