@@ -8,7 +8,7 @@ True
 gradcheck passed for 2 inputs, f = -0.46211715726001
 numeric = (f(x+h) - f(x-h)) / 2h, h = 1e-06; ok if |analytic - numeric| <= 1e-05 + 0.001·|numeric|
 input  value  analytic            numeric             abs err   rel err   ok
-x[0]   0.5    -0.786447732965927  -0.786447733019159  5.32e-11  6.77e-11  yes
+x[0]   0.5    -0.786447732965928  -0.786447733019159  5.32e-11  6.77e-11  yes
 x[1]   -1     0.393223866482964   0.393223866506616   2.37e-11  6.01e-11  yes
 
 Why central differences: (f(x+h) - f(x-h)) / 2h differs from f'(x) by about

@@ -30,9 +30,12 @@ def _as_float(x, what):
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"{what}: expected an int or float, got {type(x).__name__} {x!r:.60}")
     try:
-        return float(x)
+        f = float(x)
     except OverflowError:
-        raise ValueError(f"{what}: {x!r:.60} is too large for a float") from None
+        f = None
+    if f is None or (math.isinf(f) and x != f):  # NumPy's longdouble rounds to inf quietly
+        raise ValueError(f"{what}: {x!r:.60} is too large for a float")
+    return f
 
 
 def _number(x, op):
@@ -158,14 +161,19 @@ class Value:
         return _node(math.log(x), "log", (self,), (1.0 / x,))
 
     def tanh(self):
-        t = math.tanh(self.data)  # saturates to ±1 without overflow for any finite x
-        # d(tanh x)/dx = 1 - tanh(x)²
-        return _node(t, "tanh", (self,), (1.0 - t * t,))
+        x = self.data
+        t = math.tanh(x)  # saturates to ±1 without overflow for any finite x
+        # d(tanh x)/dx = 1 - tanh(x)², written as 4e/(1 + e)² with e = e^(-2|x|): where
+        # tanh(x) rounds to ±1 (|x| > 19), 1 - t² would be 0 instead of about 4e^(-2|x|).
+        e = math.exp(-2.0 * abs(x))
+        return _node(t, "tanh", (self,), (4.0 * e / (1.0 + e) ** 2,))
 
     def sigmoid(self):
-        s = _sigmoid(self.data)
-        # dσ/dx = σ(x)·(1 - σ(x))
-        return _node(s, "sigmoid", (self,), (s * (1.0 - s),))
+        x = self.data
+        s = _sigmoid(x)
+        # dσ/dx = σ(x)·(1 - σ(x)), with 1 - σ(x) = σ(-x) computed directly: in the
+        # tails 1 - s would lose the digits that σ(-x) keeps.
+        return _node(s, "sigmoid", (self,), (s * _sigmoid(-x),))
 
     def relu(self):
         x = self.data
@@ -225,19 +233,29 @@ class Value:
         self.grad = 1.0  # d(self)/d(self)
         for node in order:
             grad = node.grad  # complete: every consumer has passed its share
+            if not grad:
+                continue  # nothing to pass on (see below)
             parents, local_grads = node.parents, node.local_grads
             # The chain rule, parent.grad += local · grad for each parent; written
             # out for one and two parents (nearly every node), where zip would cost
-            # more than the arithmetic.
+            # more than the arithmetic. A factor of 0 (local or grad) passes nothing
+            # on, even when the other is inf: √relu(x) at x < 0 has slope 0, where
+            # IEEE's 0 · inf would make it NaN.
             if len(parents) == 1:
-                parents[0].grad += local_grads[0] * grad
+                local = local_grads[0]
+                if local:
+                    parents[0].grad += local * grad
             elif len(parents) == 2:
                 a, b = parents
-                a.grad += local_grads[0] * grad
-                b.grad += local_grads[1] * grad
+                local_a, local_b = local_grads
+                if local_a:
+                    a.grad += local_a * grad
+                if local_b:
+                    b.grad += local_b * grad
             else:
                 for parent, local in zip(parents, local_grads):
-                    parent.grad += local * grad
+                    if local:
+                        parent.grad += local * grad
 
     # ----- display and micrograd compatibility -----
 

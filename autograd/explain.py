@@ -86,8 +86,10 @@ def explain(root):
     for node in order:
         upstream = node.grad  # complete: every consumer has already added to it
         for i, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+            # A factor of 0 passes nothing on, as in backward(): 0, not 0 · inf = NaN.
+            contribution = local * upstream if local and upstream else 0.0
             steps.append(Step(node, parent, names[node], names[parent], op_text(node),
-                              local_formula(node, i, names), local, upstream, local * upstream))
+                              local_formula(node, i, names), local, upstream, contribution))
     return steps
 
 

@@ -173,7 +173,8 @@ def standardize(X_train, X_test=None):
         # overflows. The variance is the corrected two-pass one (the mean's rounding cancels).
         e = math.frexp(max(map(abs, column)))[1]
         units = [math.ldexp(v, -e) for v in column]
-        m = math.fsum(units) / n
+        # fsum/n rounds twice and can miss a constant column's value: keep m in [min, max]
+        m = min(max(math.fsum(units) / n, min(units)), max(units))
         deviations = [u - m for u in units]
         var = (math.fsum(t * t for t in deviations) - math.fsum(deviations) ** 2 / n) / n
         s = math.ldexp(math.sqrt(max(var, 0.0)), e)

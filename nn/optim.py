@@ -28,7 +28,7 @@ def _number(x, what, low=None, high=None, low_open=False, high_open=False):
     too_high = high is not None and (x >= high if high_open else x > high)
     if too_low or too_high:
         left = "(" if low_open else "["
-        right = ")" if high_open else "]"
+        right = ")" if high_open or high is None else "]"
         lo = "-inf" if low is None else f"{low:g}"
         hi = "inf" if high is None else f"{high:g}"
         raise ValueError(f"{what} must be in {left}{lo}, {hi}{right}, got {x!r}")
@@ -88,6 +88,15 @@ class SGD(Optimizer):
             p.data -= lr * g
 
 
+def _lerp(a, b, w):
+    """a + w·(b − a), written as PyTorch's lerp writes it, so Adam rounds as torch's does.
+
+    For w ≥ 0.5 it is b − (1 − w)·(b − a): with w = 1 that is exactly b, where
+    a + (b − a) can lose b (1 + (1e-17 − 1) is 0).
+    """
+    return a + w * (b - a) if w < 0.5 else b - (b - a) * (1.0 - w)
+
+
 class Adam(Optimizer):
     """Adam with bias correction, as `torch.optim.Adam` (L2 `weight_decay`, default 0).
 
@@ -102,7 +111,8 @@ class Adam(Optimizer):
             raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
         self.betas = (_number(betas[0], "Adam: beta1", 0.0, 1.0, high_open=True),
                       _number(betas[1], "Adam: beta2", 0.0, 1.0, high_open=True))
-        self.eps = _number(eps, "Adam: eps", low=0.0)
+        # eps > 0 keeps m / (√v + eps) defined when a parameter's gradients are all 0
+        self.eps = _number(eps, "Adam: eps", low=0.0, low_open=True)
         self.weight_decay = _number(weight_decay, "Adam: weight_decay", low=0.0)
         self.t = 0
         self.m = [0.0] * len(self.params)
@@ -116,8 +126,7 @@ class Adam(Optimizer):
         m, v, eps, decay = self.m, self.v, self.eps, self.weight_decay
         for i, p in enumerate(self.params):
             g = p.grad + decay * p.data if decay else p.grad
-            # PyTorch writes m ← m + (1 − β1)·(g − m): the same average, its rounding.
-            m[i] += (1.0 - beta1) * (g - m[i])
+            m[i] = _lerp(m[i], g, 1.0 - beta1)
             v[i] = v[i] * beta2 + (1.0 - beta2) * g * g
             p.data -= step_size * m[i] / (math.sqrt(v[i]) / correction2_sqrt + eps)
 

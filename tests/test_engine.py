@@ -6,6 +6,8 @@ import re
 import weakref
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from autograd import Value, dot, total
 
@@ -28,6 +30,11 @@ def test_value_accepts_numpy_scalars():
     # NumPy must hand the operation back to Value instead of building an object array.
     y = np.float64(2.0) * x
     assert isinstance(y, Value) and y.data == 6.0
+    big = np.longdouble("1e400")  # finite where long double is wider than double (x86-64)
+    if np.isfinite(big):  # float() would round it to inf without a word
+        with pytest.raises(ValueError, match="too large for a float"):
+            Value(big)
+    assert Value(np.longdouble("inf")).data == math.inf  # an inf is an inf
 
 
 @pytest.mark.parametrize(
@@ -416,6 +423,33 @@ def test_sigmoid_and_tanh_are_stable_everywhere(x):
             v = Value(x)
             getattr(v, op)().backward()
             assert v.grad == 0.0
+
+
+@given(st.floats(-700.0, 700.0))
+def test_sigmoid_and_tanh_slopes_keep_their_digits_in_the_tails(x):
+    # Closed forms the engine does not use: tanh' = 1/cosh²(x), σ' = 1/(4·cosh²(x/2)).
+    # 1 - tanh² and σ·(1 - σ) would lose every digit once tanh(x) or σ(x) rounds to 1.
+    slopes = {"tanh": 1 / math.cosh(x) / math.cosh(x),  # (cosh² would overflow)
+              "sigmoid": 1 / (4 * math.cosh(x / 2) ** 2)}
+    for op, slope in slopes.items():
+        v = Value(x)
+        getattr(v, op)().backward()
+        assert v.grad == pytest.approx(slope, rel=1e-13, abs=1e-300), op
+
+
+def test_a_zero_factor_passes_nothing_on():
+    # relu' = 0 for x < 0 meets (√)' = inf at 0: √relu(x) is flat there, so the slope is 0
+    # (as in PyTorch), where IEEE's 0 · inf would give NaN.
+    x = Value(-1.0)
+    (x.relu() ** 0.5).backward()
+    assert x.grad == 0.0
+    x = Value(2.0)  # x ** 0 is the constant 1: its slope is 0 even under an overflowed cost
+    y = x ** 0 * 1e308 * 10
+    y.backward()
+    assert (y.data, x.grad) == (math.inf, 0.0)
+    x = Value(0.0)  # a grad of 0 meets a local inf: √x at 0, multiplied by 0
+    ((x ** 0.5) * 0.0).backward()
+    assert x.grad == 0.0
 
 
 @pytest.mark.parametrize("x", [1e308, -1e308, 800.0, -800.0, 0.0])

@@ -61,7 +61,8 @@ def closed_form_local(node, k):
         return 1 / b if k == 0 else -a / b ** 2
     s = 1 / (1 + math.exp(-x))
     formulas = {"exp": lambda: math.exp(x), "log": lambda: 1 / x,
-                "tanh": lambda: 1 - math.tanh(x) ** 2, "sigmoid": lambda: s * (1 - s),
+                "tanh": lambda: 1 / math.cosh(x) ** 2,  # sech², not the engine's formula
+                "sigmoid": lambda: 1 / (4 * math.cosh(x / 2) ** 2),
                 "relu": lambda: 1.0 if x > 0 else 0.0, "softplus": lambda: s}
     return formulas[op]()
 
@@ -199,11 +200,18 @@ def test_automatic_names_never_repeat_a_users_name(capsys):
 
 
 def test_negative_zero_is_shown_as_zero():
-    x = Value(0.0, label="x")
-    steps = explain((x * -1.0).relu())  # relu' is 0 here, so x's contribution is -1 · 0 = -0.0
-    assert math.copysign(1, steps[1].contribution) == -1
-    row = str(steps).splitlines()[2].split()
-    assert row[:5] == ["2", "n1", "*", "-1", "x"] and row[-3:] == ["-1", "0", "0"]
+    x = Value(2.0, label="x")
+    steps = explain(x * -0.0)  # the local derivative is -0.0
+    assert math.copysign(1, steps[0].local) == -1
+    row = str(steps).splitlines()[1].split()
+    assert row[:5] == ["1", "out", "*", "0", "x"] and row[-3:] == ["0", "1", "0"]
+
+
+def test_a_zero_factor_passes_nothing_on_as_in_backward():
+    x = Value(-1.0, label="x")
+    y = x.relu() ** 0.5  # relu' = 0 meets (√)' = inf at 0: the slope is 0, not NaN
+    steps = explain(y)
+    assert [s.contribution for s in steps] == [math.inf, 0.0] and x.grad == 0.0
 
 
 def test_leaf_root_and_accumulation_like_backward():

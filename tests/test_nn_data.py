@@ -129,6 +129,14 @@ def test_standardize_huge_and_tiny_values_against_exact_fractions(column):
     assert all(math.isfinite(v) for row in S + S_test for v in row)
 
 
+@pytest.mark.parametrize("value", [5.40283606970324e259, 0.7, -1e-320, 1.7976931348623157e308])
+def test_standardize_a_constant_column_becomes_zero(value):
+    # fsum/n of 20 equal values can round off the value itself; the mean must be it exactly
+    S, S_test, mean, std = standardize([[value, float(i)] for i in range(20)], [[value, 0.0]])
+    assert (mean[0], std[0]) == (value, 1.0)
+    assert {row[0] for row in S + S_test} == {0.0}
+
+
 def test_standardize_names_a_non_finite_value():
     with pytest.raises(ValueError, match=r"standardize: X_train row 1, column 2 is inf; values "
                                          "must be finite"):

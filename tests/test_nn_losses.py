@@ -50,8 +50,8 @@ def test_bce_gradient_matches_central_differences():
         assert v.grad == pytest.approx(central_difference(bce, p, y, i, h=1e-7), rel=1e-6)
 
 
-@pytest.mark.parametrize("p, y", [(0.0, 1), (1.0, 0), (-0.5, 1), (1.5, 0)])
-def test_bce_is_finite_at_and_beyond_zero_and_one(p, y):
+@pytest.mark.parametrize("p, y", [(0.0, 1), (1.0, 0), (1e-300, 1), (1.0 - 1e-16, 0)])
+def test_bce_is_finite_at_zero_and_one(p, y):
     v = Value(p)
     J = bce([v], [y])
     # ŷ clamped to BCE_EPS or 1 − BCE_EPS: J = −log(BCE_EPS), −log(1 − (1 − BCE_EPS))
@@ -91,7 +91,9 @@ def test_bce_with_logits_gradient_is_sigmoid_minus_y_for_every_z(z, y):
     zs = [Value(z), Value(0.5)]
     J = bce_with_logits(zs, [y, 1.0])
     J.backward()
-    assert zs[0].grad == pytest.approx((sigmoid(z) - y) / 2, rel=1e-15, abs=1e-17)
+    # σ(z) − y, as (1 − y)·σ(z) − y·σ(−z): for y = 1, σ(z) − 1 would keep no digits at z = 40
+    assert zs[0].grad == pytest.approx(((1 - y) * sigmoid(z) - y * sigmoid(-z)) / 2,
+                                       rel=1e-15, abs=1e-300)
     assert math.isfinite(J.data)
 
 
@@ -134,9 +136,18 @@ def test_bce_with_logits_equals_bce_of_sigmoid_and_finite_differences(pairs):
                                        rel=1e-5, abs=1e-8)
 
 
+@given(st.floats(-700, 700), st.sampled_from([0.0, 1.0, 0.25]))
+def test_bce_with_logits_keeps_its_digits_for_confident_answers(z, y):
+    # softplus(z) − z·y = (1 − y)·log(1 + e^z) + y·log(1 + e^−z): each term by log1p,
+    # so a right answer with a large |z| costs about e^−|z|, not 0 or rounding noise.
+    expected = (1 - y) * math.log1p(math.exp(z)) + y * math.log1p(math.exp(-z))
+    assert bce_with_logits([Value(z)], [y]).data == pytest.approx(expected, rel=1e-14,
+                                                                 abs=1e-300)
+
+
 def test_bce_with_logits_matches_torch():
     torch = pytest.importorskip("torch", reason="PyTorch is not installed")
-    z, y = [-3.0, 0.0, 2.5, 40.0, -800.0], [1.0, 0.0, 1.0, 0.0, 0.7]
+    z, y = [-3.0, 0.0, 2.5, 40.0, -800.0, 40.0, -35.0], [1.0, 0.0, 1.0, 0.0, 0.7, 1.0, 0.0]
     zs = values(z)
     J = bce_with_logits(zs, y)
     J.backward()
@@ -145,7 +156,8 @@ def test_bce_with_logits_matches_torch():
         tz, torch.tensor(y, dtype=torch.float64))
     tJ.backward()
     assert J.data == pytest.approx(tJ.item(), rel=1e-13)
-    assert [v.grad for v in zs] == pytest.approx(tz.grad.tolist(), rel=1e-12, abs=1e-300)
+    # torch's σ(z) − y keeps no digits for z = 40, y = 1 (0.0 against −σ(−40)/7 = −6e-19)
+    assert [v.grad for v in zs] == pytest.approx(tz.grad.tolist(), rel=1e-12, abs=1e-16)
 
 
 # ----- mse and hinge -----
@@ -205,9 +217,11 @@ def test_hinge_rejects_other_labels():
         hinge([0.5], [0.5])
 
 
-def test_bce_rejects_nan_prediction():
-    with pytest.raises(ValueError, match="nan"):
-        bce([math.nan], [1])
+@pytest.mark.parametrize("p", [math.nan, -0.5, 1.5, -1e-300, math.inf])
+def test_bce_rejects_a_prediction_outside_zero_one(p):
+    # As torch's binary_cross_entropy: a ŷ outside [0, 1] is not a probability.
+    with pytest.raises(ValueError, match=rf"bce: prediction 1 is {p!r}; .*\[0, 1\]"):
+        bce([0.5, p], [1, 1])
 
 
 def test_get_loss():

@@ -88,6 +88,16 @@ def test_zero_grad():
     assert [p.grad for p in ps] == [0.0, 0.0]
 
 
+def test_adam_without_momentum_keeps_a_tiny_gradient_after_a_large_one():
+    # β1 = 0: m is the last gradient exactly (m + (g − m) would round 1e-17 away after 1)
+    p = params(1.0)
+    opt = Adam(p, lr=0.1, betas=(0.0, 0.0))
+    for g in (1.0, 1e-17):
+        set_grads(p, [g])
+        opt.step()
+    assert opt.m[0] == 1e-17
+
+
 # ----- against torch.optim -----
 
 def gradient(w, step):
@@ -102,6 +112,8 @@ def gradient(w, step):
     ("Adam", {"lr": 0.1}),
     ("Adam", {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-6}),
     ("Adam", {"lr": 0.05, "weight_decay": 0.1}),
+    ("Adam", {"lr": 0.1, "betas": (0.0, 0.0)}),  # torch's lerp: m is exactly g
+    ("Adam", {"lr": 0.1, "betas": (0.3, 0.6)}),
 ])
 def test_matches_torch_optim_over_several_steps(kind, options):
     torch = pytest.importorskip("torch", reason="PyTorch is not installed")
@@ -132,7 +144,8 @@ def test_bad_learning_rates(lr):
 @pytest.mark.parametrize("options, match", [
     ({"betas": (1.0, 0.999)}, "beta1"), ({"betas": (0.9, -0.1)}, "beta2"),
     ({"betas": (0.9,)}, "pair"), ({"betas": 0.9}, "pair"), ({"betas": (0.9, math.nan)}, "beta2"),
-    ({"eps": -1e-8}, "eps"), ({"eps": math.inf}, "eps"), ({"weight_decay": -1.0}, "weight_decay"),
+    ({"eps": -1e-8}, "eps"), ({"eps": math.inf}, "eps"), ({"eps": 0.0}, r"eps .*\(0, inf\)"),
+    ({"weight_decay": -1.0}, "weight_decay"),
 ])
 def test_bad_adam_settings(options, match):
     with pytest.raises(ValueError, match=match):
