@@ -150,12 +150,15 @@ class Expression:
                 if not isinstance(a, Value) and not isinstance(b, Value):
                     a = Value(a)  # 2 * 3: let the engine compute it, with its errors
                 stack.append(_apply(op, a, b))
-            result = _as_value(stack[-1]).data
-            if constant[-1] and not math.isfinite(result):
-                # Like a binding of inf: refused, so that it cannot turn gradients into nan.
-                raise _error_at(self.source, where,
-                                f"this constant part is {result}, not a finite number "
-                                "(too large for a float)", prefix="")
+            if constant[-1]:
+                # A part made of numbers only is a number, as a literal is: folded into
+                # the op that uses it (x ** (1 + 1) is x ** 2, not x ** Value(2)).
+                result = stack[-1] = _as_value(stack[-1]).data
+                if not math.isfinite(result):
+                    # Like a binding of inf: refused, so that it cannot turn gradients into nan.
+                    raise _error_at(self.source, where,
+                                    f"this constant part is {result}, not a finite number "
+                                    "(too large for a float)", prefix="")
         return _as_value(stack.pop())
 
     def leaves(self, bindings):

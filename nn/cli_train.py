@@ -200,17 +200,25 @@ def _too_small(column, std):
 def _fold_scaling(model, mean, std, columns=None):
     """Make the first layer take raw features: x' = (x − mean)/std folded into W and b.
 
-    Z = Σ w_j·(x_j − m_j)/s_j + b = Σ (w_j/s_j)·x_j + (b − Σ w_j·m_j/s_j).
-    A weight that overflows is a ValueError naming its column (a tiny std).
+    Z = Σ w_j·(x_j − m_j)/s_j + b = Σ (w_j/s_j)·x_j + (b − Σ w_j·(m_j/s_j)).
+    A weight or bias that overflows is a ValueError naming its column.
     """
     columns = columns or [f"feature {j}" for j in range(1, len(std) + 1)]
     for neuron in model.layers[0].neurons:
-        shift = sum(w.data * m / s for w, m, s in zip(neuron.w, mean, std))
+        # mean/std first: w·mean alone overflows for values near 1.8e308 (mean/std never
+        # does: a column's spread is at least an ulp of its mean, so mean/std < 2^54).
+        shifts = [w.data * (m / s) for w, m, s in zip(neuron.w, mean, std)]
+        b = neuron.b.data - sum(shifts)
+        if not math.isfinite(b):
+            j = max(range(len(shifts)), key=lambda j: abs(shifts[j]))
+            raise ValueError(f"{columns[j]}: the trained weight {neuron.w[j].data:.3g} times "
+                             f"mean/std {mean[j] / std[j]:.3g} overflows the raw-value bias of "
+                             "model.json; train with a smaller learning rate")
         for w, s, column in zip(neuron.w, std, columns):
             w.data /= s
             if not math.isfinite(w.data):
                 raise ValueError(_too_small(column, s))
-        neuron.b.data -= shift
+        neuron.b.data = b
 
 
 def _history_csv(history):

@@ -317,16 +317,16 @@ def test_an_endless_csv_is_refused(tmp_path, capsys):
         capsys.readouterr().err
 
 
-@pytest.mark.parametrize("scale", [1e200, 4e307])
-def test_huge_feature_values_train_like_small_ones(tmp_path, scale, capsys):
+@pytest.mark.parametrize("scale, offset", [(1e200, 0.0), (4e307, 0.0), (1e306, 1.7e308)])
+def test_huge_feature_values_train_like_small_ones(tmp_path, scale, offset, capsys):
+    # (1e306, 1.7e308): near the largest float, where W·mean would overflow model.json's bias
     X, y = nn.blobs(100, seed=0)
+    raw = [[offset + a * scale, offset + b * scale] for a, b in X]
     path = tmp_path / "huge.csv"
-    path.write_text("a,b,label\n" + "".join(f"{a * scale!r},{b * scale!r},{t}\n"
-                                            for (a, b), t in zip(X, y)))
+    path.write_text("a,b,label\n" + "".join(f"{a!r},{b!r},{t}\n" for (a, b), t in zip(raw, y)))
     out = tmp_path / "out"
     assert main(["train", "--csv", str(path), "--epochs", "5", "--out", str(out)]) == 0
     # The saved model takes the raw features: check it on them.
-    raw = [[a * scale, b * scale] for a, b in X]
     _, X_test, _, y_test = nn.train_test_split(raw, y, test_size=0.2, seed=0)
     model = nn.load(out / "model.json")
     test_acc = accuracy(model.predict(X_test), y_test, 0.0)
@@ -353,6 +353,14 @@ def test_folding_names_a_column_whose_weights_overflow():
     with pytest.raises(ValueError, match=r"column 'b': the values are too small: they vary by "
                                          r"1e-300 \(std\)"):
         _fold_scaling(model, [0.0, 0.0], [1.0, 1e-300], ["column 'a'", "column 'b'"])
+
+
+def test_folding_names_a_column_whose_bias_overflows():
+    model = nn.MLP(2, [1], seed=0)
+    model.layers[0].neurons[0].w[0].data = 1e300  # a diverged weight: 1e300 · (1e10 / 1) = inf
+    with pytest.raises(ValueError, match=r"column 'a': the trained weight 1e\+300 times "
+                                         r"mean/std 1e\+10 overflows"):
+        _fold_scaling(model, [1e10, 0.0], [1.0, 1.0], ["column 'a'", "column 'b'"])
 
 
 def test_noise_that_overflows_is_a_clear_error(tmp_path, capsys):

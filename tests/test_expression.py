@@ -68,6 +68,18 @@ def test_given_values_are_used_as_is_and_floats_are_labelled():
     assert w.grad == 2.0
 
 
+def test_a_part_made_of_numbers_is_a_number_folded_into_its_op():
+    # As the literal 2 would be: x ** (1 + 1) is x ** 2 (a negative x is fine), and
+    # x * (2 * 3) is one node with constant 6, not a graph of constants.
+    y = parse("x ** (1 + 1)").evaluate({"x": -2.0})
+    assert (y.op, y.constant, y.data) == ("**", 2.0, 4.0)
+    x = Value(1.5, label="x")
+    y = parse("x * (2 * 3) + exp(0)").evaluate({"x": x})
+    assert (y.op, y.constant) == ("+", 1.0)
+    (product,) = y.parents
+    assert (product.op, product.constant, product.parents) == ("*", 6.0, (x,))
+
+
 def test_constant_only_expression_is_a_value():
     out = parse("(1 + 2) * 4").evaluate({})
     assert isinstance(out, Value) and out.data == 12.0
