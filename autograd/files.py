@@ -38,16 +38,19 @@ def atomic_write(path, data):
         raise ValueError(f"cannot write {os.fspath(path)!r}: it is not a regular file; "
                          "give the path of a file")
     folder, name = os.path.split(target)
-    os.makedirs(folder, exist_ok=True)
     temporary = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
     try:
+        os.makedirs(folder, exist_ok=True)
         with open(temporary, "xb") as file:  # "x": never follow or reuse an existing file
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, os.path.join(folder, name))
-    except BaseException:
+    except BaseException as error:
         if os.path.exists(temporary):
             os.unlink(temporary)
+        if isinstance(error, OSError) and error.errno is not None:
+            # Name the user's path, not the hidden temporary file the error was about.
+            raise OSError(error.errno, error.strerror, os.fspath(path)) from None
         raise
     return os.fspath(path)

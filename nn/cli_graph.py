@@ -102,8 +102,15 @@ def output_path(output, fmt=None):
         if folder.exists() and not folder.is_dir():
             raise ValueError(f"-o {text}: {folder} is a file, not a folder")
     if text.endswith(("/", os.sep)) or path.is_dir():
+        if path.exists() and not path.is_dir():
+            raise ValueError(f"-o {text}: {path} is a file, not a folder")
         fmt = fmt or "svg"
-        return path / f"graph.{fmt}", fmt
+        path = path / f"graph.{fmt}"
+        if path.is_dir():
+            raise ValueError(f"-o {text}: {path} is a folder, so it cannot be written")
+        return path, fmt
+    if path.exists() and not path.is_file():
+        raise ValueError(f"-o {text}: not a regular file (a device or a pipe); give a file name")
     suffix = path.suffix.lower()
     implied = SUFFIXES.get(suffix)
     if fmt is None:

@@ -105,11 +105,17 @@ def _folder(text):
 
 def _check_out(out):
     """Refuse an output folder `train` could not write into, before training starts."""
+    if os.path.islink(out) and not os.path.exists(out):
+        raise ValueError(f"--out {out}: a broken symbolic link (to {os.readlink(out)})")
     if os.path.exists(out) and not os.path.isdir(out):
         raise ValueError(f"--out {out}: exists and is not a folder")
     for name in OUTPUTS:
-        if os.path.isdir(os.path.join(out, name)):
+        path = os.path.join(out, name)
+        if os.path.isdir(path):
             raise ValueError(f"--out {out}: {name} is a folder, so it cannot be written")
+        if os.path.exists(path) and not os.path.isfile(path):
+            raise ValueError(f"--out {out}: {name} is not a regular file (a device or a pipe), "
+                             "so it cannot be written")
     existing = os.path.abspath(out)
     while not os.path.exists(existing):  # the nearest folder that exists
         existing = os.path.dirname(existing)
@@ -188,7 +194,12 @@ def _load_data(args):
     options = {"n_samples": args.samples or DEFAULT_SAMPLES, "seed": args.seed}
     if args.noise is not None:
         options["noise"] = args.noise
-    X, y = DATASETS[name](**options)
+    try:
+        X, y = DATASETS[name](**options)
+    except ValueError as error:  # the generator names its parameters: say which options
+        given = "".join(f" --{option} {value}" for option, value in
+                        (("samples", args.samples), ("noise", args.noise)) if value is not None)
+        raise ValueError(f"--dataset {name}{given}: {error}") from None
     return X, y, name, ["x1", "x2"]
 
 
@@ -271,6 +282,9 @@ def run(args):
     X, y, name, columns = _load_data(args)
     if len(X) < 2:
         raise ValueError(f"{name}: {len(X)} sample(s) cannot be split into training and test")
+    if len(set(y)) < 2:
+        raise ValueError(f"{name}: every label is {y[0]:g}; a classifier needs samples of both "
+                         "classes, 0 and 1")
     out = args.out if args.out is not None else os.path.join("runs", name)
     _check_out(out)
     count = count_parameters(len(X[0]), [*args.hidden, 1])
@@ -346,4 +360,12 @@ def run(args):
     print("wrote:")
     for path in written:
         print(f"  {path}")
+    # A picture this run did not draw (no decision boundary for 3 features, a skipped
+    # graph) must not stay beside the new model as if it showed it.
+    stale = [os.path.join(out, name) for name in OUTPUTS
+             if name not in {os.path.basename(p) for p in written}
+             and os.path.isfile(os.path.join(out, name))]
+    for path in stale:
+        os.remove(path)
+        print(f"removed {path} (from an earlier run)")
     return 0

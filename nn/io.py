@@ -71,6 +71,12 @@ def _unique_keys(pairs):
     return obj
 
 
+def _short(value, width=60):
+    """repr(value) cut to `width` characters: a tampered file can hold a huge value."""
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
 def load(path):
     """Read an MLP written by `save`, checking everything; a bad file is a ValueError."""
     path = os.fspath(path)
@@ -99,9 +105,9 @@ def load(path):
         raise bad("the top level is not a JSON object")
     _expect_keys(document, {"format", "version", "architecture", "parameters"}, "the file", bad)
     if document["format"] != FORMAT:
-        raise bad(f"format is {document['format']!r}, expected {FORMAT!r}")
+        raise bad(f"format is {_short(document['format'])}, expected {FORMAT!r}")
     if document["version"] != VERSION or isinstance(document["version"], bool):
-        raise bad(f"version {document['version']!r} is not supported (this plaingrad "
+        raise bad(f"version {_short(document['version'])} is not supported (this plaingrad "
                   f"reads version {VERSION})")
 
     arch = document["architecture"]
@@ -110,13 +116,13 @@ def load(path):
     _expect_keys(arch, {"nin", "nouts", "activation", "output_activation"}, "architecture", bad)
     nouts = arch["nouts"]
     if not isinstance(nouts, list):
-        raise bad(f"architecture.nouts is not a list: {nouts!r}")
+        raise bad(f"architecture.nouts is not a list: {_short(nouts)}")
     for key, value in [("nin", arch["nin"])] + [("nouts", n) for n in nouts]:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise bad(f"architecture.{key} holds {value!r}, not a positive int")
+            raise bad(f"architecture.{key} holds {_short(value)}, not a positive int")
     for key in ("activation", "output_activation"):
         if not isinstance(arch[key], str):
-            raise bad(f"architecture.{key} is not a string: {arch[key]!r}")
+            raise bad(f"architecture.{key} is not a string: {_short(arch[key])}")
     params = document["parameters"]
     if not isinstance(params, dict):
         raise bad("parameters is not an object")

@@ -142,6 +142,18 @@ def test_output_name_and_format_must_agree(tmp_path, monkeypatch, capsys, option
     assert list(tmp_path.iterdir()) == []
 
 
+def test_outputs_that_cannot_be_written_are_refused_before_any_work(tmp_path, capsys):
+    afile = tmp_path / "afile"
+    afile.write_text("keep")
+    for output, message in ((f"{afile}/", f"-o {afile}/: {afile} is a file, not a folder"),
+                            ("/dev/null", "-o /dev/null: not a regular file")):
+        assert main(["graph", "x*w", "x=1", "w=2", "-o", output, "--format", "svg"]) == 2
+        captured = capsys.readouterr()
+        assert f"plaingrad graph: error: {message}" in captured.err
+        assert captured.out == ""  # nothing computed, nothing printed
+    assert afile.read_text() == "keep"
+
+
 def test_missing_graphviz_still_prints_gradients(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(viz_graph, "_find_dot", lambda: None)
     assert main(["graph", "x*x", "x=3", "-o", str(tmp_path / "g.svg")]) == 2

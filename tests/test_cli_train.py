@@ -105,6 +105,39 @@ def test_csv_with_three_features_has_no_decision_boundary(tmp_path, capsys):
     assert "data: data, 48 training and 12 test samples, 3 features" in capsys.readouterr().out
 
 
+def test_a_new_run_removes_the_pictures_it_did_not_draw(tmp_path, capsys):
+    # A 2-feature run draws a decision boundary; a 3-feature run in the same folder must
+    # not leave that picture of the other model beside its own model.json.
+    out = tmp_path / "out"
+    assert main(["train", *SMALL, "--out", str(out)]) == 0
+    assert (out / "decision_boundary.svg").exists()
+    path = tmp_path / "three.csv"
+    X, y = nn.blobs(40, seed=0)
+    path.write_text("a,b,c,label\n" + "".join(f"{a},{b},{a - b},{t}\n"
+                                              for (a, b), t in zip(X, y)))
+    assert main(["train", "--csv", str(path), "--epochs", "2", "--out", str(out)]) == 0
+    assert not (out / "decision_boundary.svg").exists()
+    assert not (out / "decision_boundary.png").exists()
+    assert f"removed {out / 'decision_boundary.png'} (from an earlier run)" in \
+        capsys.readouterr().out
+
+
+def test_a_single_class_is_refused_before_training(tmp_path, capsys):
+    path = tmp_path / "ones.csv"
+    path.write_text("a,label\n" + "".join(f"{i},1\n" for i in range(20)))
+    assert main(["train", "--csv", str(path), "--out", str(tmp_path / "o")]) == 2
+    captured = capsys.readouterr()
+    assert "plaingrad train: error: ones: every label is 1; a classifier needs samples of " \
+        "both classes" in captured.err
+    assert captured.out == "" and not (tmp_path / "o").exists()
+
+
+def test_a_generator_error_names_the_options(tmp_path, capsys):
+    assert main(["train", "--dataset", "xor", "--samples", "3", "--out", str(tmp_path)]) == 2
+    assert "plaingrad train: error: --dataset xor --samples 3: n_samples must be an int ≥ 4" \
+        in capsys.readouterr().err
+
+
 def test_bad_csv_is_a_clear_error_with_exit_status_2(tmp_path, capsys):
     path = tmp_path / "bad.csv"
     path.write_text("a,b,label\n1,2,0\n3,oops,1\n")
@@ -366,7 +399,8 @@ def test_folding_names_a_column_whose_bias_overflows():
 def test_noise_that_overflows_is_a_clear_error(tmp_path, capsys):
     assert main(["train", "--noise", "1e308", "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
-    assert "plaingrad train: error: noise=1e+308 is too large: some points overflow" in err
+    assert ("plaingrad train: error: --dataset moons --noise 1e+308: noise=1e+308 is too "
+            "large: some points overflow") in err
     assert "learning rate" not in err
 
 
@@ -375,7 +409,14 @@ def test_output_folders_that_cannot_be_written_are_refused_before_training(tmp_p
     afile.write_text("keep me")
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "model.json").mkdir()
+    broken = tmp_path / "broken"
+    broken.symlink_to(tmp_path / "nowhere" / "t")
+    (tmp_path / "devnull").mkdir()
+    (tmp_path / "devnull" / "model.json").symlink_to("/dev/null")
     for out, message in ((afile, f"--out {afile}: exists and is not a folder"),
+                         (broken, f"--out {broken}: a broken symbolic link (to {tmp_path}"),
+                         (tmp_path / "devnull",
+                          f"--out {tmp_path / 'devnull'}: model.json is not a regular file"),
                          (afile / "sub", f"--out {afile / 'sub'}: {afile} is a file"),
                          (tmp_path / "run", f"--out {tmp_path / 'run'}: model.json is a folder")):
         assert main(["train", *SMALL, "--out", str(out)]) == 2

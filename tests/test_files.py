@@ -59,3 +59,14 @@ def test_fifo_and_devices_are_refused_not_replaced(tmp_path):
     with pytest.raises(ValueError, match="not a regular file"):
         atomic_write(link, "x")
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_a_failed_write_names_the_users_path_not_the_temporary_file(tmp_path, monkeypatch):
+    def refuse(path, *args, **kwargs):
+        raise PermissionError(13, "Permission denied", path)
+
+    monkeypatch.setattr("builtins.open", refuse)
+    target = tmp_path / "g.svg"
+    with pytest.raises(PermissionError, match=r"\[Errno 13\] Permission denied: '.*/g\.svg'$"):
+        atomic_write(target, "x")
+    assert os.listdir(tmp_path) == []

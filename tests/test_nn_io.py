@@ -125,6 +125,15 @@ TAMPERINGS = {
 }
 
 
+@pytest.mark.parametrize("key", ["format", "version"])
+def test_a_huge_tampered_value_is_shortened_in_the_message(saved, key):
+    saved.write_text(json.dumps(tamper(document(saved), lambda d: d.__setitem__(key, [0] * 10**5))))
+    with pytest.raises(ValueError) as info:
+        load(saved)
+    assert "[0, 0, 0" in str(info.value) and "…" in str(info.value)
+    assert len(str(info.value)) < 300
+
+
 @pytest.mark.parametrize("name", list(TAMPERINGS))
 def test_tampered_files_are_rejected(saved, name):
     change, message = TAMPERINGS[name]
