@@ -294,7 +294,7 @@ def run(args):
                          "pure-Python engine trains in reasonable time")
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=args.test_size,
                                                         seed=args.seed)
-    S_train, S_test, mean, std = standardize(X_train, X_test)
+    S_train, S_test, mean, std = standardize(X_train, X_test, columns)
     for column, s in zip(columns, std):
         if not math.isfinite(1.0 / s):  # model.json takes raw values: W / std would overflow
             raise ValueError(_too_small(column, s))

@@ -149,7 +149,7 @@ def check_rows(rows, ncols, where, expected="expected"):
                                  "values must be finite numbers")
 
 
-def standardize(X_train, X_test=None):
+def standardize(X_train, X_test=None, columns=None):
     """Scale each column to mean 0 and standard deviation 1, using the training rows only.
 
     Returns ``(X_train_scaled, X_test_scaled, mean, std)``: `mean` and `std`
@@ -159,13 +159,17 @@ def standardize(X_train, X_test=None):
 
     Any finite values work, up to ±1.7e308: each column is first divided by its
     largest magnitude, so no sum or square overflows. A non-finite value is a
-    ValueError naming its row and column.
+    ValueError naming its row and column; `columns`, if given, names the columns
+    in the error of a test value too far from the training rows to scale (the
+    rows are a shuffled split, so their numbers would mean little to a user).
     """
     if not X_train:
         raise ValueError("standardize: X_train is empty")
     n, d = len(X_train), len(X_train[0])
     check_rows(X_train, d, "standardize: X_train", "the first training row's")
     check_rows(X_test or [], d, "standardize: X_test", "the first training row's")
+    if columns is not None and len(columns) != d:
+        raise ValueError(f"standardize: {len(columns)} column names for {d} columns")
     mean, std = [], []
     for j in range(d):
         column = [row[j] for row in X_train]
@@ -188,8 +192,10 @@ def standardize(X_train, X_test=None):
         for i, row in enumerate(scaled):
             for j, z in enumerate(row):
                 if not math.isfinite(z):  # only a test row can be this far from the training rows
+                    where = (f"{columns[j]}: the test value" if columns else
+                             f"standardize: {what} row {i}, column {j + 1}:")
                     raise ValueError(
-                        f"standardize: {what} row {i}, column {j + 1}: {rows[i][j]!r} is too far "
+                        f"{where} {rows[i][j]!r} is too far "
                         f"from the training rows (mean {mean[j]:g}, std {std[j]:g}) to scale; "
                         "the column barely varies in the training rows")
         return scaled

@@ -380,6 +380,16 @@ def test_a_column_too_small_to_take_raw_is_named_before_training(tmp_path, capsy
     assert captured.out == "" and not (tmp_path / "o").exists()
 
 
+def test_a_test_value_too_far_to_scale_names_the_file_and_column(tmp_path, capsys):
+    # The training rows barely vary (1e-300 apart); one row, 1e10, lands in the test split.
+    path = tmp_path / "outlier.csv"
+    path.write_text("a,b,label\n" + "".join(f"{i * 1e-300!r},{i % 3},{i % 2}\n"
+                                            for i in range(20)) + "1e10,1,1\n")
+    assert main(["train", "--csv", str(path), "--seed", "1", "--out", str(tmp_path / "o")]) == 2
+    assert f"plaingrad train: error: {path}: column 'a': the test value 10000000000.0 is too " \
+        "far from the training rows" in capsys.readouterr().err
+
+
 def test_folding_names_a_column_whose_weights_overflow():
     model = nn.MLP(2, [1], seed=0)
     model.layers[0].neurons[0].w[1].data = 1e10  # 1e10 / 1e-300 overflows
