@@ -123,9 +123,12 @@ class Value:
         return _node(self.data / c, "/", (self,), (1.0 / c,), c)
 
     def __pow__(self, p):
-        if isinstance(p, Value):  # a ** b = e^(b · log a), written from exp and log
-            _check_base(self.data)
-            return (p * self.log()).exp()
+        if isinstance(p, Value):
+            a, b = self.data, p.data
+            _check_base(a)
+            out = _float_pow(a, b)
+            # d(a^b)/da = b·a^(b-1), d(a^b)/db = a^b·log a
+            return _node(out, "**", (self, p), (b * _float_pow(a, b - 1), out * math.log(a)))
         p = _as_float(p, "x ** p")
         x = self.data
         if x < 0 and math.isfinite(p) and not p.is_integer():
@@ -212,10 +215,8 @@ class Value:
     def __rtruediv__(self, other):  # 2 / a: the number becomes a leaf, as in micrograd
         return Value(_number(other, "/")) / self
 
-    def __rpow__(self, base):     # 2 ** a = e^(a · log 2)
-        c = _number(base, "**")
-        _check_base(c)
-        return (self * math.log(c)).exp()
+    def __rpow__(self, base):     # 2 ** a: the number becomes a leaf, as in micrograd
+        return Value(_number(base, "**")) ** self
 
     # ----- backpropagation -----
 
@@ -271,7 +272,7 @@ class Value:
     @property
     def _op(self):
         """micrograd's name for the op symbol: "**2" for a power and "ReLU", as there."""
-        if self.op == "**":
+        if self.op == "**" and self.constant is not None:
             return f"**{self.constant:g}"
         return "ReLU" if self.op == "relu" else self.op
 
@@ -357,11 +358,7 @@ def _node(data, op, parents, local_grads, constant=None):
 
 
 def _check_base(a):
-    """a ** b with a Value b is e^(b · log a), so a must be > 0.
-
-    Being exp and log, it gives NaN where b · log a is 0 · inf (1 ** inf,
-    inf ** 0), cases that IEEE's pow defines as 1.
-    """
+    """a ** b with a Value b needs a > 0: its derivative in b is a^b · log a."""
     if not a > 0:
         raise ValueError(f"a ** b: a Value exponent needs a positive base, got base {a!r}")
 

@@ -137,6 +137,9 @@ def local_formula(node, i, names=None):
     if op == "dot":  # parents are (*weights, *inputs): ∂/∂w_i = a_i, ∂/∂a_i = w_i
         n = len(parents) // 2
         return name(parents[i + n] if i < n else parents[i - n])
+    if op == "**" and len(parents) == 2:  # a ** b: ∂/∂a = b·a^(b-1), ∂/∂b = a^b·log a
+        a, b = (term(name(v)) for v in parents)
+        return f"{b}·{a}^({b} - 1)" if i == 0 else f"{a}^{b}·log {a}"
     if op == "**":
         p = node.constant
         if p == 1:

@@ -409,7 +409,7 @@ def _apply(op, a, b):
         return a * b
     if op == "/":
         return a / b
-    return a ** b  # a number exponent gives one "**" node (constant p); a Value, exp(b·log a)
+    return a ** b  # a number exponent is the node's constant p; a Value is a parent
 
 
 def _as_value(x):

@@ -287,9 +287,10 @@ def test_a_number_on_the_left_of_a_non_commutative_op():
     three = half_over.parents[0]
     assert (half_over.op, half_over.constant, half_over.data) == ("/", None, 1.5)
     assert half_over.parents[1] is a and (three.data, three.parents) == (3.0, ())
-    power = 2 ** a  # e^(a · log 2)
-    assert power.op == "exp" and power.parents[0].constant == math.log(2)
-    assert power.data == pytest.approx(4.0, rel=1e-15)
+    power = 2 ** a  # the 2 becomes a leaf too: one "**" node, 2 to the a
+    two = power.parents[0]
+    assert (power.op, power.constant, power.data) == ("**", None, 4.0)  # exactly, as 2.0 ** 2.0
+    assert power.parents[1] is a and (two.data, two.parents) == (2.0, ())
 
 
 # ----- depth and memory -----
@@ -386,6 +387,21 @@ def test_division_is_one_correctly_rounded_float_division(a, b, quotient):
     # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -a/b² (as -(a/b)/b, which overflows only if it must)
     assert x.grad == 1 / b and d.grad == -(a / b) / b
     assert math.isfinite(x.grad) or abs(b) < 1e-308
+
+
+@pytest.mark.parametrize("a, b", [(2.0, 3.0), (2.0, -12.0), (10.0, 2.0), (1.0, math.inf),
+                                  (0.5, 0.5), (3.0, 0.0)])
+def test_value_to_a_value_power_is_the_float_power(a, b):
+    # One "**" node computing a ** b itself: exp(b · log a) would give 7.999999999999998
+    # for 2 ** 3 and NaN for 1 ** inf.
+    x, p = Value(a), Value(b)
+    y = x ** p
+    assert (y.op, y.parents, y.data) == ("**", (x, p), a ** b)
+    y.backward()
+    # d(a^b)/da = b·a^(b-1), d(a^b)/db = a^b·log a
+    assert x.grad == pytest.approx(b * a ** (b - 1), rel=1e-15)
+    assert p.grad == pytest.approx(a ** b * math.log(a), rel=1e-15)
+    assert (Value(1e300) ** Value(2.0)).data == math.inf  # overflows to inf, as x ** 2 does
 
 
 def test_value_power_needs_positive_base():

@@ -37,7 +37,8 @@ def tangle(a_value, b_value):
     a, b = Value(a_value, label="a"), Value(b_value, label="b")
     c = a * b + a.tanh()
     d = (c * c).sigmoid() + c.exp() * 0.1 + (a * a + 1.0).log()
-    e = dot([a, b, c], [d, c, 2.0]) + total([d, a, b.relu(), c.softplus()]) + d ** 2 / b + a / 3
+    e = dot([a, b, c], [d, c, 2.0]) + total([d, a, b.relu(), c.softplus()]) + d ** 2 / b
+    e = e + a / 3 + b ** c.sigmoid()
     return e * c - a
 
 
@@ -52,6 +53,9 @@ def closed_form_local(node, k):
     if op == "dot":  # (*weights, *inputs): the matching factor on the other side
         n = len(parents) // 2
         return parents[(k + n) % (2 * n)].data
+    if op == "**" and len(parents) == 2:  # a ** b
+        a, b = parents[0].data, parents[1].data
+        return b * a ** (b - 1) if k == 0 else a ** b * math.log(a)
     if op == "**":
         p = node.constant
         return p * x ** (p - 1)
