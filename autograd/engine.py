@@ -7,14 +7,16 @@ node. `backward()` then only has to multiply: each parent receives
 the paths that reach it.
 
 Each local derivative is ordinary arithmetic on the op's inputs and output
-(b and a for a·b, 1 − t² for t = tanh x, s·(1 − s) for s = sigmoid x). Here
-it is evaluated on floats; evaluated on Values, the same expressions would
-build a graph of the derivative itself: the road to higher-order derivatives.
+(b and a for a·b, 1/b and −(a/b)/b for a/b, e^x for e^x). Here it is
+evaluated on floats; evaluated on Values, the same expressions would build a
+graph of the derivative itself: the road to higher-order derivatives.
 
 A plain number in an operation is part of that operation, not a node of its
 own: `x * 3` is one node (op "*", constant 3, one parent x), as `x ** 2` is.
 Only Values get gradients, so a number needs no node, and the graph (and every
-backward pass over it) is half the size in code like `x * 1.0001 + 0.0`.
+backward pass over it) is half the size in code like `x * 1.0001 + 0.0`. The
+exceptions are a number divided by or raised to a Value (`2 / x`, `2 ** x`):
+there the number becomes a leaf.
 """
 
 import math
@@ -127,8 +129,10 @@ class Value:
             a, b = self.data, p.data
             _check_base(a)
             out = _float_pow(a, b)
-            # d(a^b)/da = b·a^(b-1), d(a^b)/db = a^b·log a
-            return _node(out, "**", (self, p), (b * _float_pow(a, b - 1), out * math.log(a)))
+            # d(a^b)/da = b·a^(b-1) (0 for b = 0, even where a^(b-1) overflows),
+            # d(a^b)/db = a^b·log a
+            local_a = 0.0 if b == 0 else b * _float_pow(a, b - 1)
+            return _node(out, "**", (self, p), (local_a, out * math.log(a)))
         p = _as_float(p, "x ** p")
         x = self.data
         if x < 0 and math.isfinite(p) and not p.is_integer():
@@ -192,7 +196,7 @@ class Value:
         # d softplus(x)/dx = σ(x)
         return _node(out, "softplus", (self,), (_sigmoid(x),))
 
-    # ----- composite operations, written from the primitives -----
+    # ----- composite operations, written from the primitives; a number on the left -----
 
     def __neg__(self):            # -a = a · (-1)
         return self * -1.0
@@ -212,10 +216,11 @@ class Value:
     def __rsub__(self, other):    # 2 - a = (-a) + 2
         return (-self) + _number(other, "-")
 
-    def __rtruediv__(self, other):  # 2 / a: the number becomes a leaf, as in micrograd
+    # 2 / a and 2 ** a: the number becomes a leaf (a node's constant is its right operand).
+    def __rtruediv__(self, other):
         return Value(_number(other, "/")) / self
 
-    def __rpow__(self, base):     # 2 ** a: the number becomes a leaf, as in micrograd
+    def __rpow__(self, base):
         return Value(_number(base, "**")) ** self
 
     # ----- backpropagation -----
@@ -240,8 +245,8 @@ class Value:
             # The chain rule, parent.grad += local · grad for each parent; written
             # out for one and two parents (nearly every node), where zip would cost
             # more than the arithmetic. A factor of 0 (local or grad) passes nothing
-            # on, even when the other is inf: √relu(x) at x < 0 has slope 0, where
-            # IEEE's 0 · inf would make it NaN.
+            # on, even when the other is inf or NaN: √relu(x) at x < 0 has slope 0,
+            # where IEEE's 0 · inf would make it NaN.
             if len(parents) == 1:
                 local = local_grads[0]
                 if local:
@@ -353,7 +358,7 @@ def _node(data, op, parents, local_grads, constant=None):
     node.op = op
     node.parents = parents          # the Value operands, in order
     node.local_grads = local_grads  # ∂node/∂parent, one per parent
-    node.constant = constant        # the number operand of a "+", "*" or "**", else None
+    node.constant = constant        # the number operand of "+", "*", "/" or "**", else None
     return node
 
 

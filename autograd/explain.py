@@ -15,7 +15,8 @@
 
 Each row is one edge of the graph: `parent.grad += local × upstream`, where
 `local` is ∂node/∂parent (computed in the forward pass) and `upstream` is the
-node's own, already complete gradient. The rows come in the order `backward()`
+node's own, already complete gradient (when either is 0 the contribution is 0,
+as in `backward()`, even if the other is inf or NaN). The rows come in the order `backward()`
 applies them, and adding up a parent's contributions gives its `.grad`.
 
 `explain` is a function, not a method, so that the engine stays small: it calls the
@@ -44,7 +45,7 @@ class Step(NamedTuple):
     formula: str        # ∂node/∂parent written out, e.g. "1 - tanh(z)^2"
     local: float        # its value: node.local_grads[i]
     upstream: float     # node.grad, complete when this step runs
-    contribution: float  # local * upstream, added to parent.grad
+    contribution: float  # local * upstream (0 if either is 0), added to parent.grad
 
 
 class Steps(list):

@@ -224,7 +224,7 @@ def _bounds(op, args):
         (low, high), p = span[0], args[1]
         ends = [low ** p, high ** p] + ([0.0] if low < 0 < high else [])
         return min(ends), max(ends)
-    if op == "pow":  # a ** b = exp(b · log a), increasing in each of b·log a
+    if op == "pow":  # a ** b = exp(b · log a): exp is increasing, so bound b · log a
         exponent = _mul_bounds(span[1], (math.log(span[0][0]), math.log(span[0][1])))
         return math.exp(exponent[0]), math.exp(exponent[1])
     if op == "total":

@@ -217,7 +217,7 @@ def _fold_scaling(model, mean, std, columns=None):
     columns = columns or [f"feature {j}" for j in range(1, len(std) + 1)]
     for neuron in model.layers[0].neurons:
         # mean/std first: w·mean alone overflows for values near 1.8e308 (mean/std never
-        # does: a column's spread is at least an ulp of its mean, so mean/std < 2^54).
+        # does: a column's spread is at least about an ulp of its mean over √n).
         shifts = [w.data * (m / s) for w, m, s in zip(neuron.w, mean, std)]
         b = neuron.b.data - sum(shifts)
         if not math.isfinite(b):

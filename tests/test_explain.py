@@ -147,6 +147,7 @@ def test_table_is_aligned():
     (lambda x: x ** 3, "3·x^2", lambda x: 3 * x ** 2),
     (lambda x: x ** 2, "2·x", lambda x: 2 * x),
     (lambda x: x ** -1, "-1·x^-2", lambda x: -x ** -2),
+    (lambda x: x / 4.0, "1/4", lambda x: 0.25),
     (lambda x: x.exp(), "exp(x)", math.exp),
     (lambda x: x.log(), "1/x", lambda x: 1 / x),
     (lambda x: x.tanh(), "1 - tanh(x)^2", lambda x: 1 - math.tanh(x) ** 2),
@@ -164,6 +165,21 @@ def test_formula_and_number_for_each_op(build, formula, closed_form):
     assert first.parent is x
     assert first.formula == formula
     assert first.local == pytest.approx(closed_form(0.7), rel=1e-12)
+
+
+@pytest.mark.parametrize("build, formulas, closed_forms", [
+    # ∂(x/y)/∂x = 1/y, ∂(x/y)/∂y = -x/y²
+    (lambda x, y: x / y, ["1/y", "-x/y^2"], [lambda x, y: 1 / y, lambda x, y: -x / y ** 2]),
+    # ∂(x^y)/∂x = y·x^(y-1), ∂(x^y)/∂y = x^y·log x
+    (lambda x, y: x ** y, ["y·x^(y - 1)", "x^y·log x"],
+     [lambda x, y: y * x ** (y - 1), lambda x, y: x ** y * math.log(x)]),
+])
+def test_formulas_of_the_two_operand_ops_that_do_not_commute(build, formulas, closed_forms):
+    x, y = Value(0.7, label="x"), Value(1.5, label="y")
+    steps = explain(build(x, y))
+    assert [s.parent for s in steps] == [x, y] and [s.formula for s in steps] == formulas
+    for step, closed_form in zip(steps, closed_forms):
+        assert step.local == pytest.approx(closed_form(0.7, 1.5), rel=1e-14)
 
 
 def test_dot_formulas_name_the_other_factor():

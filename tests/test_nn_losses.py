@@ -2,6 +2,7 @@
 
 import math
 
+import mpmath
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,6 +14,11 @@ from nn.losses import BCE_EPS, get_loss
 
 def sigmoid(z):
     return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+
+def digits_for(z):
+    """Decimal digits for mpmath to keep 40 of them in log(1 + e^z) − z (about e^−z)."""
+    return int(min(abs(z), 800) / 2.3) + 40
 
 
 def values(xs):
@@ -91,9 +97,10 @@ def test_bce_with_logits_gradient_is_sigmoid_minus_y_for_every_z(z, y):
     zs = [Value(z), Value(0.5)]
     J = bce_with_logits(zs, [y, 1.0])
     J.backward()
-    # σ(z) − y, as (1 − y)·σ(z) − y·σ(−z): for y = 1, σ(z) − 1 would keep no digits at z = 40
-    assert zs[0].grad == pytest.approx(((1 - y) * sigmoid(z) - y * sigmoid(-z)) / 2,
-                                       rel=1e-15, abs=1e-300)
+    # (σ(z) − y)/N to 40 digits: in floats, σ(z) − 1 would keep no digits at z = 40
+    with mpmath.workdps(digits_for(z)):
+        exact = float((1 / (1 + mpmath.exp(-mpmath.mpf(z))) - y) / 2)
+    assert zs[0].grad == pytest.approx(exact, rel=1e-14, abs=1e-300)
     assert math.isfinite(J.data)
 
 
@@ -138,9 +145,11 @@ def test_bce_with_logits_equals_bce_of_sigmoid_and_finite_differences(pairs):
 
 @given(st.floats(-700, 700), st.sampled_from([0.0, 1.0, 0.25]))
 def test_bce_with_logits_keeps_its_digits_for_confident_answers(z, y):
-    # softplus(z) − z·y = (1 − y)·log(1 + e^z) + y·log(1 + e^−z): each term by log1p,
-    # so a right answer with a large |z| costs about e^−|z|, not 0 or rounding noise.
-    expected = (1 - y) * math.log1p(math.exp(z)) + y * math.log1p(math.exp(-z))
+    # softplus(z) − z·y to 40 digits: a right answer with a large |z| costs about e^−|z|,
+    # not 0 or rounding noise.
+    with mpmath.workdps(digits_for(z)):
+        z_ = mpmath.mpf(z)
+        expected = float(mpmath.log(1 + mpmath.exp(z_)) - z_ * y)
     assert bce_with_logits([Value(z)], [y]).data == pytest.approx(expected, rel=1e-14,
                                                                  abs=1e-300)
 

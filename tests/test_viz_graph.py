@@ -77,11 +77,23 @@ def test_ids_follow_traversal_and_parents_keep_operand_order():
 def test_op_symbols():
     x = Value(0.5, label="x")
     parts = [x + 1, x * 2, x.exp(), x.log(), x.tanh(), x.sigmoid(), x.relu(), x.softplus(),
-             x ** 2, x ** -1, x ** 0.5, dot([x, x], [1.0, 2.0])]
+             x ** 2, x ** -1, x ** 0.5, dot([x, x], [1.0, 2.0]), x / 4, x / Value(3.0),
+             x ** Value(2.0)]
     source = viz.to_dot(total(parts))
     for symbol in ["+ 1", "× 2", "exp", "log", "tanh", "σ", "ReLU", "softplus", "Σ", "dot",
-                   "^2", "^-1", "^0.5"]:
+                   "^2", "^-1", "^0.5", "÷ 4", "÷", "^"]:
         assert f'[label="{symbol}"' in source or f"[label={symbol} " in source, symbol
+
+
+def test_arrows_into_a_division_or_a_power_name_the_operands():
+    x, y = Value(2.0, label="x"), Value(4.0, label="y")
+    for show_local, labels in ((True, ["numerator 0.25", "divisor -0.125", "base 32",
+                                       "exponent 11.09"]),
+                               (False, ["numerator", "divisor", "base", "exponent"])):
+        source = viz.to_dot(x / y + x ** y, show_local=show_local)
+        # d(x/y)/dx = 1/4, d(x/y)/dy = -2/16, d(x^y)/dx = 4·2³ = 32, d(x^y)/dy = 16·ln 2
+        for label in labels:
+            assert f'[label="{label}"]' in source or f"[label={label}]" in source, label
 
 
 def test_leaves_parameters_and_root_look_different():

@@ -53,6 +53,9 @@ OP_SYMBOLS = {
     "sigmoid": "σ", "relu": "ReLU", "softplus": "softplus", "sum": "Σ", "dot": "dot",
 }
 
+# Two-operand ops where order matters: the arrows are labelled with the operand's role.
+OPERAND_ROLES = {"/": ("numerator", "divisor"), "**": ("base", "exponent")}
+
 _FILL = {"root": "#ffd966", "parameter": "#cfe2f3", "constant": "#eeeeee", "interior": "white"}
 
 INSTALL_HINT = (
@@ -141,8 +144,13 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=MAX_NODES, *, show_lo
             graph.node(op_id, graphviz.nohtml(_escape(op_text(node, OP_SYMBOLS))), shape="ellipse",
                        width="0", height="0", margin="0.05,0.02")
             graph.edge(op_id, ids[node])
-            for parent, local in zip(node.parents, node.local_grads):
-                label = {"label": format_number(local)} if show_local else {}
+            # a ÷ b and a ^ b: the arrows say which operand is which
+            roles = OPERAND_ROLES.get(node.op) if len(node.parents) == 2 else None
+            for i, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+                text = [roles[i]] if roles else []
+                if show_local:
+                    text.append(format_number(local))
+                label = {"label": " ".join(text)} if text else {}
                 graph.edge(ids[parent], op_id, **label)
     return graph
 
