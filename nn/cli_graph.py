@@ -26,6 +26,7 @@ from nn.cli import positive_int
 from nn.cli_expression import add_expression_arguments, build, print_gradients
 
 DEFAULT_OUTPUT = "runs/graph/graph.svg"
+# viz.SUFFIXES, repeated: viz (and graphviz) is imported only when a graph is drawn
 SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 
 

@@ -141,11 +141,21 @@ def check_rows(rows, ncols, where, expected="expected"):
     ValueError: fit: the training data row 0, column 2 is nan; values must be finite numbers
     """
     for i, row in enumerate(rows):
+        if isinstance(row, (str, bytes)) or not hasattr(row, "__len__"):
+            raise ValueError(f"{where} row {i} is {type(row).__name__} {row!r:.40}, not a "
+                             "list of numbers")
         if len(row) != ncols:
             raise ValueError(f"{where} row {i} has {len(row)} columns, {expected} {ncols}")
         for j, v in enumerate(row):
-            if not math.isfinite(v):
-                raise ValueError(f"{where} row {i}, column {j + 1} is {v}; "
+            if isinstance(v, bool) or not isinstance(v, numbers.Real):
+                raise ValueError(f"{where} row {i}, column {j + 1} is {type(v).__name__} "
+                                 f"{v!r:.40}; values must be finite numbers")
+            try:
+                finite = math.isfinite(v)
+            except OverflowError:  # an int too large for a float
+                finite = False
+            if not finite:
+                raise ValueError(f"{where} row {i}, column {j + 1} is {v!r:.40}; "
                                  "values must be finite numbers")
 
 
@@ -163,11 +173,12 @@ def standardize(X_train, X_test=None, columns=None):
     in the error of a test value too far from the training rows to scale (the
     rows are a shuffled split, so their numbers would mean little to a user).
     """
-    if not X_train:
+    if len(X_train) == 0:  # (not `not X_train`: a NumPy array has no truth value)
         raise ValueError("standardize: X_train is empty")
     n, d = len(X_train), len(X_train[0])
     check_rows(X_train, d, "standardize: X_train", "the first training row's")
-    check_rows(X_test or [], d, "standardize: X_test", "the first training row's")
+    check_rows([] if X_test is None else X_test, d, "standardize: X_test",
+               "the first training row's")
     if columns is not None and len(columns) != d:
         raise ValueError(f"standardize: {len(columns)} column names for {d} columns")
     mean, std = [], []

@@ -244,9 +244,12 @@ class MLP(Module):
                    [n.b.data for n in layer.neurons], layer.activation)
                   for layer in self.layers]
         out = []
-        for row in rows:
+        for i, row in enumerate(rows):
             _check_inputs(row, self.nin, "MLP.predict")
-            x = [float(v) for v in row]
+            try:
+                x = [_input(v) for v in row]
+            except (TypeError, ValueError) as error:
+                raise type(error)(f"MLP.predict: row {i}: {error}") from None
             for weights, biases, activation in layers:
                 x = [sum(map(float.__mul__, w, x)) + b for w, b in zip(weights, biases)]
                 if activation != "linear":
@@ -267,6 +270,13 @@ class MLP(Module):
     def __repr__(self):
         return (f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
                 f"output_activation={self.output_activation!r})")
+
+
+def _input(v):
+    """An input number as a float, refused as model() refuses it (a bool, a str, ...)."""
+    if type(v) is float:
+        return v
+    return v.data if isinstance(v, Value) else Value(v).data  # the engine's checks
 
 
 def _relu(z):

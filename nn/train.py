@@ -9,6 +9,7 @@ True
 """
 
 import math
+import numbers
 import random
 
 from autograd import Value
@@ -46,7 +47,11 @@ def accuracy(outputs, y, threshold):
     """The fraction of samples whose predicted class (output > threshold) is right.
 
     A target counts as class 1 when it is ≥ 0.5, so 0/1 and −1/+1 labels both work.
+    Outputs may be numbers or Values.
     """
+    if len(y) == 0:
+        raise ValueError("accuracy: no samples")
+    outputs = [out.data if isinstance(out, Value) else out for out in outputs]
     right = sum((out > threshold) == (t >= 0.5) for out, t in zip(outputs, y, strict=True))
     return right / len(y)
 
@@ -54,12 +59,13 @@ def accuracy(outputs, y, threshold):
 def _check_data(model, X, y, what):
     if len(X) != len(y):
         raise ValueError(f"fit: {what} has {len(X)} rows but {len(y)} targets")
-    if not X:
+    if len(X) == 0:  # (not `not X`: a NumPy array has no truth value)
         raise ValueError(f"fit: {what} is empty")
     check_rows(X, model.nin, f"fit: {what}", "the model expects")
     for i, t in enumerate(y):
-        if not math.isfinite(t):
-            raise ValueError(f"fit: {what} target {i} is {t}; targets must be finite")
+        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not math.isfinite(t):
+            raise ValueError(f"fit: {what} target {i} is {t!r:.40}; targets must be finite "
+                             "numbers")
 
 
 def _optimizer(model, optimizer, lr):
@@ -67,12 +73,30 @@ def _optimizer(model, optimizer, lr):
     if isinstance(optimizer, Optimizer):
         if lr is not None:
             raise ValueError("fit: give lr to the optimizer you built, not to fit")
+        # It may hold only some of them (the others stay frozen), but not none.
+        held = {id(p) for p in getattr(optimizer, "params", ())}
+        if not any(id(p) in held for p in model.parameters()):
+            raise ValueError(f"fit: the {type(optimizer).__name__} holds none of the model's "
+                             "parameters, so training would change nothing; build it on "
+                             "model.parameters()")
         return optimizer
-    if optimizer in OPTIMIZERS:
+    if isinstance(optimizer, str) and optimizer in OPTIMIZERS:
         return OPTIMIZERS[optimizer](model.parameters(),
                                      lr=DEFAULT_LR[optimizer] if lr is None else lr)
     raise ValueError(f"fit: unknown optimizer {optimizer!r}; choose one of "
                      f"{', '.join(OPTIMIZERS)} or pass an Optimizer")
+
+
+def _cost(loss_fn, model, X, y, what):
+    """The cost J of `model` on all of (X, y), a float; a loss's complaint names `what`."""
+    try:
+        J = loss_fn([Value(out) for out in model.predict(X)], list(y))
+    except ValueError as error:
+        raise ValueError(f"fit: {what}: {error}") from None
+    if not isinstance(J, Value):
+        raise TypeError(f"fit: the loss returned {type(J).__name__}, not a Value (a cost "
+                        "built from the predictions, so that backward() can reach them)")
+    return J.data
 
 
 def _diverged(opt, what):
@@ -121,6 +145,8 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
                          "models with one output (binary classification or regression)")
     _check_data(model, X, y, "the training data")
     if validation_data is not None:
+        if isinstance(validation_data, (str, bytes)) or len(validation_data) != 2:
+            raise ValueError("fit: validation_data must be a pair (X_test, y_test)")
         X_test, y_test = validation_data
         _check_data(model, X_test, y_test, "the validation data")
     for name, value, low in (("epochs", epochs, 0), ("batch_size", batch_size, 1)):
@@ -129,6 +155,12 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
     opt = _optimizer(model, optimizer, lr)
     if threshold is None:
         threshold = default_threshold(model, loss)
+    if (isinstance(threshold, bool) or not isinstance(threshold, numbers.Real)
+            or not math.isfinite(threshold)):
+        raise ValueError(f"fit: threshold must be a finite number, got {threshold!r}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"fit: callback must be a function(epoch, history), got "
+                        f"{type(callback).__name__}")
 
     rng = random.Random(seed)
     order = list(range(len(X)))
@@ -136,8 +168,11 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
     if validation_data is not None:
         history.update(test_loss=[], test_accuracy=[])
 
-    # J0: the untrained model on every row (predict's floats, as Values for any loss)
-    initial = loss_fn([Value(out) for out in model.predict(X)], y).data
+    # J0: the untrained model on every row (predict's floats, as Values for any loss);
+    # the validation data's cost too, so that a target the loss refuses is found now.
+    initial = _cost(loss_fn, model, X, y, "the training data")
+    if validation_data is not None:
+        _cost(loss_fn, model, X_test, y_test, "the validation data")
     if not math.isfinite(initial):
         raise FloatingPointError(
             f"fit: the cost J is {initial} before any update, so not because of the "

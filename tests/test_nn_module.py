@@ -147,6 +147,21 @@ def test_a_value_or_a_generator_as_input_is_a_clear_type_error():
         model.predict(["ab"])
 
 
+@pytest.mark.parametrize("bad, error", [("1", TypeError), (True, TypeError), (None, TypeError),
+                                        (10**400, ValueError)])
+def test_predict_refuses_what_the_model_refuses_naming_the_row(bad, error):
+    model = MLP(2, [1], seed=0)
+    with pytest.raises(error):
+        model([0.5, bad])
+    with pytest.raises(error, match=r"MLP\.predict: row 1: "):
+        model.predict([[0.5, 0.5], [0.5, bad]])
+
+
+def test_predict_takes_values_like_the_model():
+    model = MLP(2, [3, 1], seed=0)
+    assert model.predict([[Value(0.5), -1.0]]) == [model([Value(0.5), -1.0]).data]
+
+
 def test_parameter_count_is_checked_before_building(monkeypatch):
     for nin, nouts in ((2, [16, 16, 1]), (3, [1]), (5, [4, 3, 2])):
         assert count_parameters(nin, nouts) == len(MLP(nin, nouts, seed=0).parameters())

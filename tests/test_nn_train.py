@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+import nn
 from autograd import Value
 from nn import MLP, SGD, Neuron, bce_with_logits, fit, moons, standardize, train_test_split, xor
 from nn.losses import get_loss
@@ -166,6 +167,17 @@ def test_fit_needs_an_mlp():
     ({"optimizer": "rmsprop"}, "unknown optimizer 'rmsprop'"),
     ({"loss": "huber"}, "unknown loss 'huber'"),
     ({"validation_data": ([[1.0, 2.0]], [0, 1])}, "validation data has 1 rows but 2"),
+    ({"validation_data": ([[1.0, 2.0]],)}, r"validation_data must be a pair \(X_test, y_test\)"),
+    ({"validation_data": ([[1.0, 2.0]], [2])},
+     "fit: the validation data: bce_with_logits: target 0 is 2.0"),
+    ({"X": [[1.0, "2"], [0.0, 1.0]]}, r"training data row 0, column 2 is str '2'; values must"),
+    ({"X": [[1.0, True], [0.0, 1.0]]}, "row 0, column 2 is bool True"),
+    ({"X": [[1.0, 10**400], [0.0, 1.0]]}, "row 0, column 2 is 1000000"),
+    ({"X": [1.0, 2.0]}, "training data row 0 is float 1.0, not a list of numbers"),
+    ({"y": [0, None]}, "training data target 1 is None; targets must be finite numbers"),
+    ({"threshold": math.nan}, "threshold must be a finite number"),
+    ({"threshold": "a"}, "threshold must be a finite number"),
+    ({"optimizer": ["adam"]}, r"unknown optimizer \['adam'\]"),
 ])
 def test_bad_arguments(kwargs, match):
     args = {"X": [[0.0, 1.0], [1.0, 0.0]], "y": [0, 1], **kwargs}
@@ -181,9 +193,40 @@ def test_lr_with_an_optimizer_object_and_several_outputs_are_refused():
         fit(MLP(2, [2], seed=0), [[0.0, 1.0]], [1])
 
 
+def test_bad_callables_are_refused_before_training():
+    model = MLP(2, [1], seed=0)
+    with pytest.raises(TypeError, match=r"callback must be a function\(epoch, history\)"):
+        fit(model, [[0.0, 1.0]], [1], callback=5)
+    with pytest.raises(TypeError, match="the loss returned float, not a Value"):
+        fit(model, [[0.0, 1.0]], [1], loss=lambda predictions, targets: 0.5)
+
+
+def test_an_optimizer_of_another_model_is_refused():
+    model, other = MLP(2, [3, 1], seed=0), MLP(2, [3, 1], seed=1)
+    with pytest.raises(ValueError, match="the Adam holds none of the model's parameters"):
+        fit(model, [[0.0, 1.0]], [1], optimizer=nn.Adam(other.parameters()))
+    # Some of them is fine: the others stay frozen (here, all but the last layer).
+    last = model.layers[-1].parameters()
+    frozen = [p.data for p in model.layers[0].parameters()]
+    fit(model, [[0.0, 1.0], [1.0, 0.0]], [1, 0], optimizer=SGD(last, lr=0.1), epochs=2)
+    assert [p.data for p in model.layers[0].parameters()] == frozen
+
+
+def test_numpy_arrays_are_data_like_lists():
+    np = pytest.importorskip("numpy")
+    X, y = moons(40, seed=0)
+    histories = [fit(MLP(2, [4, 1], seed=0), X_, y_, epochs=2, validation_data=(X_, y_))
+                 for X_, y_ in ((X, y), (np.array(X), np.array(y)))]
+    assert histories[0] == histories[1]
+    assert standardize(np.array(X))[2] == standardize(X)[2]
+
+
 def test_accuracy_and_thresholds():
     assert accuracy([0.2, 0.7, -1.0], [0, 1, 1], 0.5) == pytest.approx(2 / 3)
     assert accuracy([1.5, -0.2], [1, -1], 0.0) == 1.0
+    assert accuracy([Value(1.5), Value(-0.2)], [1, 1], 0.0) == 0.5  # Values count by .data
+    with pytest.raises(ValueError, match="accuracy: no samples"):
+        accuracy([], [], 0.5)
     model = MLP(2, [1], output_activation="sigmoid", seed=0)
     assert [default_threshold(model, name) for name in ("bce", "mse", "bce_with_logits",
                                                          "hinge")] == [0.5, 0.5, 0.0, 0.0]

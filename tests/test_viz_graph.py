@@ -205,6 +205,27 @@ def test_unknown_format_is_refused(tmp_path):
     assert not (tmp_path / "y.exe").exists()
 
 
+def test_the_format_follows_the_suffix_and_must_agree_with_it(tmp_path):
+    y, _ = neuron()
+    assert viz.render(y, tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert viz.render(y, tmp_path / "g.GV").read_text().startswith("digraph {")
+    assert viz.render(y, tmp_path / "g").read_text().startswith("<?xml")  # no suffix: svg
+    assert viz.render(y, tmp_path / "g.txt", format="dot").read_text().startswith("digraph")
+    for path, options, message in ((tmp_path / "x.png", {"format": "svg"},
+                                    r"x\.png says png by its suffix, but format is 'svg'"),
+                                   (tmp_path / "x.txt", {}, r"cannot tell a format from the "
+                                                            r"suffix '\.txt'")):
+        with pytest.raises(ValueError, match=message):
+            viz.render(y, path, **options)
+        assert not path.exists()
+
+
+@pytest.mark.parametrize("timeout", [0, -1, math.nan, math.inf, "60", True])
+def test_a_bad_timeout_is_refused(tmp_path, timeout):
+    with pytest.raises(ValueError, match="timeout must be a positive number of seconds"):
+        viz.render(neuron()[0], tmp_path / "g.svg", timeout=timeout)
+
+
 def test_size_limit_gives_size_and_option():
     v = Value(0.1)
     for _ in range(500):

@@ -27,6 +27,7 @@ operations + the layers each arrow crosses, labelled arrows counting double) and
 refuses more than `max_size`; the default 3,000 keeps `dot` to a few seconds.
 """
 
+import math
 import shutil
 import subprocess
 from collections import deque
@@ -43,6 +44,8 @@ __all__ = ["GraphvizMissingError", "RenderError", "draw_dot", "drawing_size", "r
            "to_dot"]
 
 FORMATS = ("svg", "png", "pdf", "dot")  # "dot" writes the DOT text, without Graphviz
+#: The format each file suffix names.
+SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 MAX_NODES = 500    # Values
 MAX_SIZE = 3_000   # drawing size, see drawing_size(): at most a few seconds of `dot`
 TIMEOUT = 60       # seconds; graphs within the limits take `dot` well under 10 s
@@ -178,22 +181,28 @@ def to_dot(root, **options):
     return draw_dot(root, **options).source
 
 
-def render(root, path, format="svg", *, timeout=TIMEOUT, **options):
+def render(root, path, format=None, *, timeout=TIMEOUT, **options):
     """Draw `root`'s graph into the file `path` and return the path (a `pathlib.Path`).
 
     `format` is one of "svg", "png", "pdf" (rendered by the Graphviz `dot` program)
-    or "dot" (the DOT text). Options are those of `draw_dot`. The file is written
-    atomically: a failed render leaves no half-written file behind.
+    or "dot" (the DOT text). By default it is the one the file's suffix names
+    (.svg, .png, .pdf, .dot or .gv), svg for a name without a suffix. A suffix
+    that names another format than `format` is a ValueError (so that a file's
+    contents match its name), as is another suffix without a `format`. Options are those of
+    `draw_dot`. The file is written atomically: a failed render leaves no
+    half-written file behind.
 
     Errors: ValueError for bad options or a graph over the size limits (before
     anything runs); `RenderError` (a RuntimeError) when Graphviz is missing
     (`GraphvizMissingError`), exits with an error, or runs longer than `timeout`
     seconds (default 60).
     """
-    if format not in FORMATS:
-        raise ValueError(f"render: format must be one of {', '.join(FORMATS)}, got {format!r}")
-    source = to_dot(root, **options)  # refuses a too-large graph before running anything
     path = Path(path)
+    format = _format_for(path, format)
+    if (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+            or not 0 < timeout < math.inf):
+        raise ValueError(f"render: timeout must be a positive number of seconds, got {timeout!r}")
+    source = to_dot(root, **options)  # refuses a too-large graph before running anything
     path.parent.mkdir(parents=True, exist_ok=True)  # before `dot` runs: a bad folder fails fast
     if format == "dot":
         atomic_write(path, source)
@@ -218,6 +227,21 @@ def render(root, path, format="svg", *, timeout=TIMEOUT, **options):
 
 
 # ----- helpers -----
+
+def _format_for(path, format):
+    """The format to write `path` in: `format`, checked against the path's suffix."""
+    if format is not None and format not in FORMATS:
+        raise ValueError(f"render: format must be one of {', '.join(FORMATS)}, got {format!r}")
+    suffix = path.suffix.lower()
+    implied = SUFFIXES.get(suffix)
+    if suffix and implied is None and format is None:
+        raise ValueError(f"render: cannot tell a format from the suffix {suffix!r} of {path}; "
+                         f"name the file {', '.join(SUFFIXES)}, or pass format=")
+    if format is not None and implied is not None and implied != format:
+        raise ValueError(f"render: {path} says {implied} by its suffix, but format is "
+                         f"{format!r}; make them agree")
+    return format or implied or "svg"
+
 
 def _nodes(root):
     """Every Value of the graph once, breadth first from `root`, parents in operand order.
