@@ -18,7 +18,7 @@ import sys
 
 from autograd.files import atomic_write
 from nn.cli import positive_int
-from nn.data import DATASETS, load_csv, standardize, train_test_split
+from nn.data import DATASETS, MAX_SAMPLES, load_csv, standardize, train_test_split
 from nn.io import save
 from nn.losses import LOSSES, get_loss
 from nn.module import ACTIVATIONS, MAX_PARAMETERS, MLP, count_parameters
@@ -28,8 +28,6 @@ from nn.train import DEFAULT_LR, accuracy, default_threshold, fit
 DEFAULT_EPOCHS = 20
 DEFAULT_BATCH_SIZE = 32
 DEFAULT_SAMPLES = 300
-#: The most points --samples generates: already hours of training in pure Python.
-MAX_SAMPLES = 1_000_000
 # What `train` writes into --out.
 OUTPUTS = ("model.json", "history.csv", "curves.png", "curves.svg", "decision_boundary.png",
            "decision_boundary.svg", "neuron_graph.svg")

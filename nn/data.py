@@ -17,9 +17,11 @@ import os
 import random
 import re
 
+from nn.module import make_rng
+
 __all__ = ["moons", "circles", "xor", "blobs", "DATASETS", "train_test_split",
            "standardize", "check_rows", "load_csv", "MAX_CSV_BYTES", "MAX_LINE_CHARS",
-           "MAX_CSV_ROWS"]
+           "MAX_CSV_ROWS", "MAX_SAMPLES"]
 
 #: The largest CSV file `load_csv` reads: 50 MB is millions of rows, already hours of
 #: training for a pure-Python engine, and a few hundred MB of Python floats in memory.
@@ -28,14 +30,28 @@ MAX_CSV_BYTES = 50_000_000
 MAX_LINE_CHARS = 1_000_000
 #: The most data rows load_csv reads: a pure-Python engine trains on far fewer.
 MAX_CSV_ROWS = 1_000_000
+#: The most points a generator (moons, circles, xor, blobs) makes: already hours of
+#: training in pure Python.
+MAX_SAMPLES = 1_000_000
 
 
 def _check_samples(n_samples, noise, least=2):
-    if isinstance(n_samples, bool) or not isinstance(n_samples, int) or n_samples < least:
-        raise ValueError(f"n_samples must be an int ≥ {least}, got {n_samples!r}")
-    if (isinstance(noise, bool) or not isinstance(noise, numbers.Real)
-            or not math.isfinite(noise) or noise < 0):
-        raise ValueError(f"noise must be a finite number ≥ 0, got {noise!r}")
+    if (isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral)
+            or not least <= n_samples <= MAX_SAMPLES):
+        raise ValueError(f"n_samples must be an int from {least} to {MAX_SAMPLES:,} "
+                         f"(MAX_SAMPLES), got {n_samples!r}")
+    if not (_is_finite_number(noise) and noise >= 0):
+        raise ValueError(f"noise must be a finite number ≥ 0, got {noise!r:.40}")
+
+
+def _is_finite_number(v):
+    """A finite int or float (NumPy's too), not a bool; an int beyond the floats is not."""
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:
+        return False
 
 
 def _finish(points, labels, noise, rng):
@@ -57,7 +73,7 @@ def _linspace(start, stop, n):
 def moons(n_samples=300, noise=0.1, seed=0):
     """Two interleaving half circles (scikit-learn's `make_moons`): upper 0, lower 1."""
     _check_samples(n_samples, noise)
-    rng = random.Random(seed)
+    rng = make_rng(seed)
     n_upper = n_samples // 2
     n_lower = n_samples - n_upper
     points = [(math.cos(t), math.sin(t)) for t in _linspace(0.0, math.pi, n_upper)]
@@ -70,7 +86,7 @@ def circles(n_samples=300, noise=0.1, factor=0.5, seed=0):
     _check_samples(n_samples, noise)
     if not (isinstance(factor, numbers.Real) and 0 < factor < 1):
         raise ValueError(f"factor must be between 0 and 1, got {factor!r}")
-    rng = random.Random(seed)
+    rng = make_rng(seed)
     n_outer = n_samples // 2
     n_inner = n_samples - n_outer
 
@@ -85,7 +101,7 @@ def circles(n_samples=300, noise=0.1, factor=0.5, seed=0):
 def xor(n_samples=300, noise=0.25, seed=0):
     """Four clusters at (±1, ±1): label 1 where the signs differ (x1·x2 < 0), else 0."""
     _check_samples(n_samples, noise, least=4)
-    rng = random.Random(seed)
+    rng = make_rng(seed)
     corners = [(1.0, 1.0), (-1.0, -1.0), (1.0, -1.0), (-1.0, 1.0)]
     points = [corners[i % 4] for i in range(n_samples)]
     labels = [0 if x1 * x2 > 0 else 1 for x1, x2 in points]
@@ -95,7 +111,7 @@ def xor(n_samples=300, noise=0.25, seed=0):
 def blobs(n_samples=300, noise=0.6, seed=0):
     """Two Gaussian blobs, centred at (−1, −1) (label 0) and (1, 1) (label 1), std `noise`."""
     _check_samples(n_samples, noise)
-    rng = random.Random(seed)
+    rng = make_rng(seed)
     n0 = n_samples // 2
     points = [(-1.0, -1.0)] * n0 + [(1.0, 1.0)] * (n_samples - n0)
     return _finish(points, [0] * n0 + [1] * (n_samples - n0), noise, rng)
@@ -150,11 +166,7 @@ def check_rows(rows, ncols, where, expected="expected"):
             if isinstance(v, bool) or not isinstance(v, numbers.Real):
                 raise ValueError(f"{where} row {i}, column {j + 1} is {type(v).__name__} "
                                  f"{v!r:.40}; values must be finite numbers")
-            try:
-                finite = math.isfinite(v)
-            except OverflowError:  # an int too large for a float
-                finite = False
-            if not finite:
+            if not _is_finite_number(v):
                 raise ValueError(f"{where} row {i}, column {j + 1} is {v!r:.40}; "
                                  "values must be finite numbers")
 

@@ -11,8 +11,10 @@ the same inputs; an MLP is a list of layers, each feeding the next.
 
 import itertools
 import math
+import numbers
 import random
 import reprlib
+from collections.abc import Mapping, Set
 
 from autograd import Value, dot
 from autograd.engine import _sigmoid  # the engine's own: predict() equals it bit for bit
@@ -34,20 +36,23 @@ def _check_activation(name, what):
 
 
 def _check_count(n, what):
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")
-    return n
+    return int(n)  # (a NumPy integer too)
 
 
-def _make_rng(seed):
-    """A private generator: an int seed is reproducible, None draws a fresh one."""
+def make_rng(seed):
+    """A private generator: an int seed is reproducible, None draws a fresh one.
+
+    A random.Random is used as it is (and advances); anything else is a TypeError.
+    """
     if isinstance(seed, random.Random):
         return seed
     if seed is None:
         return random.Random()
-    if isinstance(seed, bool) or not isinstance(seed, int):
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
         raise TypeError(f"seed must be an int, None or a random.Random, got {seed!r}")
-    return random.Random(seed)
+    return random.Random(int(seed))
 
 
 def _check_size(nin, nouts, what):
@@ -114,7 +119,7 @@ class Neuron(Module):
         _check_count(nin, "Neuron: nin")
         _check_size(nin, [1], f"Neuron({nin})")
         self.activation = _check_activation(activation, "Neuron")
-        rng = _make_rng(seed)
+        rng = make_rng(seed)
         prefix = f"{name}." if name else ""
         self.w = [Value(rng.uniform(-1.0, 1.0), label=f"{prefix}w{i}")
                   for i in range(1, nin + 1)]
@@ -153,7 +158,7 @@ class Layer(Module):
         _check_count(nout, "Layer: nout")
         _check_size(nin, [nout], f"Layer({nin}, {nout})")
         self.activation = _check_activation(activation, "Layer")
-        rng = _make_rng(seed)
+        rng = make_rng(seed)
         prefix = f"{name}." if name else ""
         self.neurons = [Neuron(nin, activation, rng, f"{prefix}neuron{j}")
                         for j in range(1, nout + 1)]
@@ -199,9 +204,9 @@ class MLP(Module):
     """
 
     def __init__(self, nin, nouts, activation="relu", output_activation="linear", seed=None):
-        _check_count(nin, "MLP: nin")
-        if isinstance(nouts, (str, bytes)) or not hasattr(nouts, "__iter__"):
-            raise ValueError(f"MLP: nouts must be a list of layer sizes, got {nouts!r}")
+        nin = _check_count(nin, "MLP: nin")
+        if isinstance(nouts, (str, bytes, Mapping, Set)) or not hasattr(nouts, "__iter__"):
+            raise ValueError(f"MLP: nouts must be a list of layer sizes, got {nouts!r:.60}")
         # Every layer has at least 2 parameters, so more layers than this are too many
         # (and an endless iterable is not read forever).
         nouts = list(itertools.islice(nouts, MAX_PARAMETERS // 2 + 1))
@@ -210,15 +215,14 @@ class MLP(Module):
         if len(nouts) > MAX_PARAMETERS // 2:
             raise ValueError(f"MLP: more than {MAX_PARAMETERS // 2:,} layers would have more "
                              f"than MAX_PARAMETERS = {MAX_PARAMETERS:,} parameters")
-        for n in nouts:
-            _check_count(n, "MLP: every layer size in nouts")
+        nouts = [_check_count(n, "MLP: every layer size in nouts") for n in nouts]
         shown = reprlib.repr(nouts)  # a long list is shortened in the message
         _check_size(nin, nouts, f"MLP({nin}, {shown})")
         self.nin = nin
         self.nouts = nouts
         self.activation = _check_activation(activation, "MLP")
         self.output_activation = _check_activation(output_activation, "MLP output")
-        rng = _make_rng(seed)
+        rng = make_rng(seed)
         sizes = [nin, *nouts]
         last = len(nouts) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1],

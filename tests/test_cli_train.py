@@ -134,7 +134,7 @@ def test_a_single_class_is_refused_before_training(tmp_path, capsys):
 
 def test_a_generator_error_names_the_options(tmp_path, capsys):
     assert main(["train", "--dataset", "xor", "--samples", "3", "--out", str(tmp_path)]) == 2
-    assert "plaingrad train: error: --dataset xor --samples 3: n_samples must be an int ≥ 4" \
+    assert "plaingrad train: error: --dataset xor --samples 3: n_samples must be an int from 4" \
         in capsys.readouterr().err
 
 

@@ -58,11 +58,27 @@ def test_blobs_are_centred_where_documented():
             assert sum(p[j] for p in pts) / len(pts) == pytest.approx(centre, abs=0.05)
 
 
-@pytest.mark.parametrize("args", [{"n_samples": 1}, {"n_samples": 10.0}, {"n_samples": True},
-                                  {"noise": -0.1}, {"noise": math.nan}])
-def test_generator_arguments_are_checked(args):
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("args, message", [
+    ({"n_samples": 1}, "n_samples must be an int from 2 to 1,000,000"),
+    ({"n_samples": 10.0}, "n_samples"), ({"n_samples": True}, "n_samples"),
+    ({"n_samples": 10**12}, r"n_samples .* \(MAX_SAMPLES\), got 1000000000000"),
+    ({"noise": -0.1}, "noise must be a finite number ≥ 0"), ({"noise": math.nan}, "noise"),
+    ({"noise": 10**400}, "noise must be a finite number ≥ 0, got 1000000"),
+])
+def test_generator_arguments_are_checked(args, message):
+    with pytest.raises(ValueError, match=message):
         moons(**{"n_samples": 10, **args})
+
+
+@pytest.mark.parametrize("seed", ["zero", 1.5, [], random.Random])
+def test_generator_seeds_are_those_of_mlp(seed):
+    with pytest.raises(TypeError, match="seed must be an int, None or a random.Random"):
+        moons(10, seed=seed)
+
+
+def test_a_numpy_integer_seed_or_a_generator_works():
+    np = pytest.importorskip("numpy")
+    assert moons(10, seed=np.int64(3)) == moons(10, seed=3) == moons(10, seed=random.Random(3))
 
 
 # ----- train_test_split -----

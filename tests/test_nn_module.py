@@ -129,10 +129,19 @@ def test_wrong_input_length_states_expected_and_actual():
 
 
 @pytest.mark.parametrize("nin, nouts", [(0, [1]), (-1, [1]), (2.0, [1]), (True, [1]),
-                                        (2, []), (2, [0]), (2, [3, -1]), (2, 3), (2, "16")])
+                                        (2, []), (2, [0]), (2, [3, -1]), (2, 3), (2, "16"),
+                                        (2, {3: 1}), (2, {3, 1})])
 def test_bad_sizes(nin, nouts):
     with pytest.raises(ValueError):
         MLP(nin, nouts)
+
+
+def test_numpy_sizes_and_seeds_work():
+    np = pytest.importorskip("numpy")
+    model = MLP(np.int64(2), np.array([3, 1]), seed=np.int64(0))
+    assert model.nin == 2 and model.nouts == [3, 1] and type(model.nouts[0]) is int
+    assert [p.data for p in model.parameters()] == \
+        [p.data for p in MLP(2, [3, 1], seed=0).parameters()]
 
 
 def test_a_value_or_a_generator_as_input_is_a_clear_type_error():

@@ -42,7 +42,20 @@ def test_training_curves_refuse_empty_or_non_finite_history(tmp_path):
         plots.training_curves({"loss": [], "accuracy": []}, tmp_path / "c")
     with pytest.raises(ValueError, match=r"loss\[1\] is nan"):
         plots.training_curves({"loss": [1.0, math.nan], "accuracy": [0.5, 0.5]}, tmp_path / "c")
+    with pytest.raises(ValueError, match=r"loss spans from -1e\+308 to 1e\+308"):
+        plots.training_curves({"loss": [1e308, -1e308]}, tmp_path / "c")
+    with pytest.raises(TypeError, match="history must be a dict of per-epoch lists"):
+        plots.training_curves([0.5, 0.4], tmp_path / "c")
+    with pytest.raises(ValueError, match="names a folder; give a file name"):
+        plots.training_curves({"loss": [1.0]}, f"{tmp_path}{os.sep}")
     assert os.listdir(tmp_path) == []
+
+
+def test_training_curves_take_numpy_numbers(tmp_path):
+    np = pytest.importorskip("numpy")
+    paths = plots.training_curves({"loss": list(np.array([0.7, 0.5], dtype=np.float32))},
+                                  tmp_path / "c")
+    assert_valid_pictures(paths)
 
 
 def test_decision_boundary(tmp_path):
@@ -62,6 +75,17 @@ def test_decision_boundary(tmp_path):
     assert min(r[0] for r in seen) < -1.0 and max(r[0] for r in seen) > 1.0
     assert min(r[1] for r in seen) < -1.0 and max(r[1] for r in seen) > 1.0
     assert sorted(os.listdir(tmp_path)) == ["boundary.png", "boundary.svg"]
+
+
+def test_decision_boundary_draws_every_point_with_minus_one_labels_too(tmp_path):
+    # ±1 labels (hinge) are classes as in nn.accuracy: a label ≥ 0.5 is class 1.
+    X = [[-1.0, 0.0], [1.0, 0.5], [-0.5, -1.0], [0.75, 1.0], [0.1, 0.2]]
+    counts = []
+    for y in ([0, 1, 0, 1, 1], [-1, 1, -1, 1, 1]):
+        _, svg = plots.decision_boundary(lambda rows: [r[0] for r in rows], X, y,
+                                         tmp_path / "b", threshold=0.0, resolution=10)
+        counts.append(open(svg).read().count("<use "))
+    assert counts[0] == counts[1] >= len(X)
 
 
 @pytest.mark.parametrize("scale", [1e200, 5e307, sys.float_info.max])
@@ -99,6 +123,13 @@ def test_decision_boundary_refuses_bad_input(tmp_path):
     with pytest.raises(ValueError, match="points must be finite"):
         plots.decision_boundary(lambda rows: [0.0] * len(rows), [[1.0, math.inf]], [1],
                                 tmp_path / "b", resolution=10)
+    with pytest.raises(ValueError, match="labels must be finite numbers"):
+        plots.decision_boundary(lambda rows: [0.0] * len(rows), [[1.0, 2.0]], ["1"],
+                                tmp_path / "b", resolution=10)
+    for resolution in (1, 0, 2.5, True, 10**4):
+        with pytest.raises(ValueError, match="resolution must be an int from 2 to 1000"):
+            plots.decision_boundary(lambda rows: [0.0] * len(rows), [[1.0, 2.0]], [1],
+                                    tmp_path / "b", resolution=resolution)
     assert os.listdir(tmp_path) == []
 
 

@@ -134,7 +134,8 @@ def test_show_grad_false_and_rankdir():
 
 
 @pytest.mark.parametrize("label", ["a|b", "{x}", "<port>", 'say "hi"', "back\\slash",
-                                   "two\nlines", "{ | < > } \\ \"", "ünï σ"])
+                                   "two\nlines", "{ | < > } \\ \"", "ünï σ", "a &lt; b & c",
+                                   "&amp;"])
 def test_record_special_characters_are_escaped(tmp_path, label):
     v = Value(1.5, label=label)
     out = v * 2.0
@@ -144,6 +145,12 @@ def test_record_special_characters_are_escaped(tmp_path, label):
     for line in label.split("\n"):
         assert line.strip() in [t.strip() for t in texts if t]
     assert texts.count("data 1.5") == 1  # the label did not swallow or split fields
+
+
+def test_control_characters_cannot_break_the_drawing(tmp_path):
+    out = Value(1.5, label="nul\x00 bell\x07 tab\tend") * 2.0
+    texts = svg_texts(viz.render(out, tmp_path / "odd.svg"))  # dot parsed it
+    assert "nul\ufffd bell\ufffd tab end" in [t.strip() for t in texts if t]
 
 
 def test_dot_source_and_missing_graphviz(tmp_path, monkeypatch):

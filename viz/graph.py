@@ -286,11 +286,17 @@ def _kind(node, root):
 
 
 def _escape(text):
-    """Make `text` show literally inside a Graphviz record label."""
-    text = text.replace("\\", "\\\\")
+    """Make `text` show literally inside a Graphviz record label.
+
+    Graphviz reads "&lt;" as "<", so "&" itself is escaped; a control character
+    (a NUL breaks `dot`) is shown as "�", a tab as a space, a line break as one.
+    """
+    text = text.replace("&", "&amp;").replace("\\", "\\\\").replace("\t", " ")
     for char in '{}|<>"':
         text = text.replace(char, "\\" + char)
-    return text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = "".join("\ufffd" if ord(c) < 32 and c != "\n" or c == "\x7f" else c for c in text)
+    return text.replace("\n", "\\n")
 
 
 def _find_dot():

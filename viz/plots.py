@@ -14,13 +14,17 @@ nothing here changes the user's pyplot backend or global state.
 
 import io
 import math
+import numbers
 import os
 import sys
+from collections.abc import Mapping
 
 from autograd.files import atomic_write
 
 __all__ = ["training_curves", "decision_boundary"]
 
+#: The most grid points per axis of a decision boundary (predict runs on its square).
+MAX_RESOLUTION = 1000
 # Class colours shared by the points and the regions: 0 blue, 1 orange.
 _COLORS = ("#1f77b4", "#ff7f0e")
 
@@ -39,6 +43,9 @@ def _save_both(fig, path):
     stem, ext = os.path.splitext(os.fspath(path))
     if ext.lower() not in (".png", ".svg"):
         stem += ext
+    if not os.path.basename(stem):  # "out/" would write the hidden out/.png
+        raise ValueError(f"{os.fspath(path)!r} names a folder; give a file name, e.g. "
+                         f"{os.path.join(os.fspath(path), 'curves')!r}")
     written = []
     for fmt in ("png", "svg"):
         picture = io.BytesIO()
@@ -52,9 +59,21 @@ def _save_both(fig, path):
 def _finite_series(history, key):
     values = list(history.get(key) or [])
     for i, v in enumerate(values):
-        if not isinstance(v, (int, float)) or not math.isfinite(v):
+        if not _is_finite_number(v):
             raise ValueError(f"training_curves: {key}[{i}] is {v!r}, not a finite number")
-    return values
+    if values and not math.isfinite(max(values) - min(values)):
+        raise ValueError(f"training_curves: {key} spans from {min(values):g} to "
+                         f"{max(values):g}, more than a float can hold; nothing to plot")
+    return [float(v) for v in values]
+
+
+def _is_finite_number(v):
+    if isinstance(v, bool) or not isinstance(v, numbers.Real):
+        return False
+    try:
+        return math.isfinite(v)
+    except OverflowError:  # an int beyond the float range
+        return False
 
 
 def training_curves(history, path, title="Training"):
@@ -64,6 +83,9 @@ def training_curves(history, path, title="Training"):
     and ``"test_accuracy"``) to per-epoch lists, as `nn.fit` returns. `path`
     is the file name with or without .png/.svg. Returns the paths written.
     """
+    if not isinstance(history, Mapping):
+        raise TypeError(f"training_curves: history must be a dict of per-epoch lists (as "
+                        f"nn.fit returns), got {type(history).__name__}")
     loss = _finite_series(history, "loss")
     if not loss:
         raise ValueError("training_curves: the history has no 'loss' values to plot")
@@ -80,7 +102,8 @@ def training_curves(history, path, title="Training"):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(label)
         ax.grid(True, alpha=0.3)
-        ax.legend()
+        if ax.get_legend_handles_labels()[0]:  # a history may hold no accuracy
+            ax.legend()
     ax_acc.set_ylim(-0.02, 1.02)
     ax_loss.set_title(f"{title}: cost per epoch")
     ax_acc.set_title(f"{title}: accuracy per epoch")
@@ -94,8 +117,9 @@ def _axis(values, resolution):
     Finite even for values near ±1.8e308: the span is taken in halves, and the
     margin stops at the largest float.
     """
-    if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
+    if not all(_is_finite_number(v) for v in values):
         raise ValueError("decision_boundary: the points must be finite numbers")
+    values = [float(v) for v in values]
     lo, hi = min(values), max(values)
     pad = 0.2 * (hi / 2 - lo / 2) or 0.1
     lo, hi = max(lo - pad, -sys.float_info.max), min(hi + pad, sys.float_info.max)
@@ -121,8 +145,16 @@ def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
     row; class 1 is where it exceeds `threshold`. X is a list of 2-D rows and y
     their 0/1 labels. Returns the paths written (<stem>.png, <stem>.svg).
     """
-    if not X or len(X) != len(y):
+    if len(X) == 0 or len(X) != len(y):
         raise ValueError(f"decision_boundary: {len(X)} points but {len(y)} labels")
+    if isinstance(resolution, bool) or not isinstance(resolution, int) \
+            or not 2 <= resolution <= MAX_RESOLUTION:
+        raise ValueError(f"decision_boundary: resolution must be an int from 2 to "
+                         f"{MAX_RESOLUTION} (points per axis), got {resolution!r}")
+    if not all(_is_finite_number(t) for t in y):
+        raise ValueError("decision_boundary: the labels must be finite numbers")
+    # A label ≥ 0.5 is class 1, as in nn.accuracy: 0/1 and −1/+1 labels both work.
+    classes = [1 if t >= 0.5 else 0 for t in y]
     if any(len(row) != 2 for row in X):
         raise ValueError("decision_boundary: needs 2-D points (two features per row)")
     x_lo, x_hi, gx = _axis([row[0] for row in X], resolution)
@@ -148,7 +180,7 @@ def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
     if min(scores) < threshold < max(scores):
         ax.contour(gx, gy, surface, levels=[threshold], colors="black", linewidths=1.0)
     for label, color in enumerate(_COLORS):
-        pts = [row for row, t in zip(X, y) if t == label]
+        pts = [row for row, c in zip(X, classes) if c == label]
         ax.scatter([p[0] / ux for p in pts], [p[1] / uy for p in pts], s=14, c=color,
                    edgecolors="white", linewidths=0.4, label=f"class {label}")
     ax.set_xlim(x_lo / ux, x_hi / ux)
