@@ -140,7 +140,8 @@ def register(subparsers):
                         help="a generated 2-D data set (default: moons)")
     source.add_argument("--csv", metavar="PATH",
                         help="train on a CSV file instead: a header row, numeric feature "
-                             "columns and a 0/1 target column")
+                             "columns and a target column of two classes (0/1, two numbers "
+                             "such as -1/1, or two words such as B/M, in sorted order)")
     p.add_argument("--target", metavar="COL", default=None,
                    help="the target column of the CSV file (default: label)")
     p.add_argument("--samples", type=_samples, default=None,
@@ -182,8 +183,11 @@ def _load_data(args):
         for option, value in (("--samples", args.samples), ("--noise", args.noise)):
             if value is not None:
                 raise ValueError(f"{option} applies to generated data, not to --csv")
-        X, y, columns = load_csv(args.csv, target="label" if args.target is None else args.target,
-                                 return_names=True)
+        X, y, columns, classes = load_csv(
+            args.csv, target="label" if args.target is None else args.target,
+            return_names=True, return_classes=True)
+        if classes != ["0", "1"]:  # say which label is which class
+            print(f"classes: {classes[0]!r} is 0, {classes[1]!r} is 1")
         name = os.path.splitext(os.path.basename(args.csv))[0] or "csv"
         return X, y, name, [f"{args.csv}: column {c!r}" for c in columns]
     if args.target is not None:

@@ -227,18 +227,24 @@ def standardize(X_train, X_test=None, columns=None):
     return scale(X_train, "X_train"), X_test_scaled, mean, std
 
 
-def load_csv(path, target="label", return_names=False):
-    """Read a CSV file with a header row into ``(X, y)`` (``(X, y, names)`` with `return_names`).
+def load_csv(path, target="label", return_names=False, return_classes=False):
+    """Read a CSV file with a header row into ``(X, y)``.
 
-    Every column other than `target` is a numeric feature; the target column
-    holds 0 or 1. Blank lines are skipped; anything else that is not a finite
-    number (text, nan, inf, an empty cell), a row with too few or too many
-    cells, a target other than 0/1 or bytes that are not UTF-8 is a ValueError
-    naming the file, line and column. Files over MAX_CSV_BYTES (50 MB), lines
-    over MAX_LINE_CHARS (1,000,000 characters) and more than MAX_CSV_ROWS
-    (1,000,000) data rows are refused without being read whole. A missing file
-    is a FileNotFoundError. `names` are the feature columns' names, in the order
-    of X's columns.
+    Every column other than `target` is a numeric feature. The target column
+    holds two classes, which become y = 0 and 1: labels 0 and 1 as they are;
+    two other numbers in their order (−1 → 0, 1 → 1); two words in
+    alphabetical order (``B`` → 0, ``M`` → 1; ``no`` → 0, ``yes`` → 1). A
+    third class is a ValueError naming its line, as is a file whose only class
+    is a word (0 or 1 alone is kept). With `return_names`, the feature columns'
+    names (in the order of X's columns) follow; with `return_classes`, the two
+    labels as written in the file, ``[class 0, class 1]``.
+
+    Blank lines are skipped; anything else that is not a finite number (text,
+    nan, inf, an empty cell), a row with too few or too many cells or bytes
+    that are not UTF-8 is a ValueError naming the file, line and column. Files
+    over MAX_CSV_BYTES (50 MB), lines over MAX_LINE_CHARS (1,000,000
+    characters) and more than MAX_CSV_ROWS (1,000,000) data rows are refused
+    without being read whole. A missing file is a FileNotFoundError.
     """
     path = os.fspath(path)
     if not os.path.exists(path):
@@ -248,8 +254,8 @@ def load_csv(path, target="label", return_names=False):
                          f"{MAX_CSV_BYTES:,} (MAX_CSV_BYTES) plaingrad reads")
     # surrogateescape: a byte that is not UTF-8 becomes a marker we can locate (line, column).
     with open(path, newline="", encoding="utf-8-sig", errors="surrogateescape") as f:
-        X, y, names = _read_rows(csv.reader(_checked_lines(f, path)), path, target)
-    return (X, y, names) if return_names else (X, y)
+        X, y, names, classes = _read_rows(csv.reader(_checked_lines(f, path)), path, target)
+    return (X, y) + ((names,) if return_names else ()) + ((classes,) if return_classes else ())
 
 
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a bad byte
@@ -303,7 +309,7 @@ def _read_rows(reader, path, target):
         raise ValueError(f"{where}: only the target column {target!r}; no feature columns")
     t = header.index(target)
 
-    X, y = [], []
+    X, labels = [], []  # labels: (the target cell, its line)
     while True:
         line = reader.line_num + 1  # where the next row starts (a quoted cell may span lines)
         try:
@@ -320,6 +326,8 @@ def _read_rows(reader, path, target):
                              f"but the header has {len(header)} columns")
         values = []
         for j, (name, cell) in enumerate(zip(header, row), 1):
+            if j == t + 1:
+                continue  # the target: read below, as a class
             try:
                 v = float(cell) if "_" not in cell else math.nan  # no 1_000 digit groups
             except ValueError:
@@ -328,15 +336,44 @@ def _read_rows(reader, path, target):
                 raise ValueError(f"{path}, line {line}, column {j} ({name!r}): "
                                  f"{cell!r} is not a finite number")
             values.append(v)
-        label = values.pop(t)
-        if label not in (0.0, 1.0):
+        if not row[t].strip():
             raise ValueError(f"{path}, line {line}, column {t + 1} ({target!r}): the target "
-                             f"must be 0 or 1, got {row[t]!r}")
+                             "is empty")
         X.append(values)
-        y.append(int(label))
+        labels.append((row[t].strip(), line))
         if len(X) > MAX_CSV_ROWS:
             raise ValueError(f"{path}, line {line}: more than {MAX_CSV_ROWS:,} data rows "
                              "(MAX_CSV_ROWS), more than plaingrad trains on in reasonable time")
     if not X:
         raise ValueError(f"{path}: a header but no data rows")
-    return X, y, header[:t] + header[t + 1:]
+    y, classes = _two_classes(labels, f"{path}, column {t + 1} ({target!r})")
+    return X, y, header[:t] + header[t + 1:], classes
+
+
+def _two_classes(labels, where):
+    """y as 0/1 from the target cells, and the two classes as written (see load_csv)."""
+    def number(text):
+        try:
+            v = float(text) if "_" not in text else math.nan
+        except ValueError:
+            return None
+        return v if math.isfinite(v) else None
+
+    numeric = all(number(text) is not None for text, _ in labels)
+    key = (lambda text: number(text)) if numeric else (lambda text: text)
+    first = {}  # each class's key → (its text, the line it first appears on)
+    for text, line in labels:
+        first.setdefault(key(text), (text, line))
+    if len(first) > 2:
+        (a, _), (b, _), (c, line) = list(first.values())[:3]
+        raise ValueError(f"{where}, line {line}: a third class {c!r}, after {a!r} and {b!r}; "
+                         "a binary classifier needs two (pick one with a 0/1 column)")
+    keys = sorted(first)
+    if numeric and set(keys) <= {0.0, 1.0}:
+        keys = [0.0, 1.0]  # 0 and 1 are the classes themselves, even if one is missing
+    elif len(keys) == 1:
+        raise ValueError(f"{where}: every target is {first[keys[0]][0]!r}; a binary classifier "
+                         "needs two classes")
+    y = [keys.index(key(text)) for text, _ in labels]
+    classes = [first[k][0] if k in first else format(k, "g") for k in keys]
+    return y, classes

@@ -122,6 +122,17 @@ def test_a_new_run_removes_the_pictures_it_did_not_draw(tmp_path, capsys):
         capsys.readouterr().out
 
 
+def test_word_labels_train_and_say_which_is_which(tmp_path, capsys):
+    X, y = nn.blobs(60, seed=0)
+    path = tmp_path / "cancer.csv"
+    path.write_text("diagnosis,a,b\n" + "".join(f"{'MB'[t == 0]},{a},{b}\n"
+                                                 for (a, b), t in zip(X, y)))
+    assert main(["train", "--csv", str(path), "--target", "diagnosis", "--epochs", "5",
+                 "--out", str(tmp_path / "o")]) == 0
+    out = capsys.readouterr().out
+    assert "classes: 'B' is 0, 'M' is 1" in out and "test accuracy 100.0%" in out
+
+
 def test_a_single_class_is_refused_before_training(tmp_path, capsys):
     path = tmp_path / "ones.csv"
     path.write_text("a,label\n" + "".join(f"{i},1\n" for i in range(20)))

@@ -204,11 +204,13 @@ def test_load_csv_reads_features_and_target_in_any_column(tmp_path):
     ("a,label\n1_000,0\n", "label", r"line 2, column 1 \('a'\): '1_000' is not"),
     ("a,b,label\n1,2,0\n1,2\n", "label", r"line 3: row too short: 2 cells, but the header has 3"),
     ("a,label\n1,0,5\n", "label", r"line 2: row too long: 3 cells, but the header has 2"),
-    ("a,label\n1,2\n", "label", r"line 2, column 2 \('label'\): the target must be 0 or 1, "
-                                r"got '2'"),
-    ("a,label\n1,0.5\n", "label", r"line 2, column 2 \('label'\): the target must be 0 or 1"),
-    ("a,label\n1,-1\n", "label", r"the target must be 0 or 1, got '-1'"),
-    ("a,label\n1,yes\n", "label", r"line 2, column 2 \('label'\): 'yes' is not a finite"),
+    ("a,label\n1,2\n", "label", r"column 2 \('label'\): every target is '2'; a binary "
+                                r"classifier needs two classes"),
+    ("a,label\n1,yes\n2,yes\n", "label", r"every target is 'yes'"),
+    ("a,label\n1,0\n2,1\n3,2\n", "label", r"column 2 \('label'\), line 4: a third class '2', "
+                                          r"after '0' and '1'; a binary classifier needs two"),
+    ("a,label\n1,B\n2,M\n3,m\n", "label", r"line 4: a third class 'm', after 'B' and 'M'"),
+    ("a,label\n1,0\n2, \n", "label", r"line 3, column 2 \('label'\): the target is empty"),
     ("a,y\n1,0\n", "label", r"no target column 'label'; the columns are a, y"),
 ])
 def test_every_bad_csv_names_file_line_and_column(tmp_path, text, target, message):
@@ -216,6 +218,23 @@ def test_every_bad_csv_names_file_line_and_column(tmp_path, text, target, messag
     with pytest.raises(ValueError, match=message) as failure:
         load_csv(path, target=target)
     assert str(path) in str(failure.value)
+
+
+@pytest.mark.parametrize("labels, y, classes", [
+    (["0", "1", "1.0", "0"], [0, 1, 1, 0], ["0", "1"]),        # 0 and 1 as they are
+    (["1", "1"], [1, 1], ["0", "1"]),                           # one of them alone is kept
+    (["-1", "1", "-1"], [0, 1, 0], ["-1", "1"]),                # two numbers: in their order
+    (["2", "10", "2"], [0, 1, 0], ["2", "10"]),                 # (numerically, not as text)
+    (["M", "B", " M "], [1, 0, 1], ["B", "M"]),                 # two words: alphabetically
+    (["yes", "no"], [1, 0], ["no", "yes"]),
+    (["True", "False"], [1, 0], ["False", "True"]),
+    (["1", "x"], [0, 1], ["1", "x"]),                           # a number and a word: as text
+])
+def test_two_classes_of_any_spelling_become_0_and_1(tmp_path, labels, y, classes):
+    path = write(tmp_path, "a,label\n" + "".join(f"{i},{t}\n" for i, t in enumerate(labels)))
+    X, y_read, names, classes_read = load_csv(path, return_names=True, return_classes=True)
+    assert (X, y_read, names, classes_read) == ([[float(i)] for i in range(len(labels))], y,
+                                                ["a"], classes)
 
 
 def test_load_csv_missing_file_and_binary_file(tmp_path):
@@ -287,8 +306,8 @@ def test_load_csv_multiline_quoted_cell_reports_the_right_line(tmp_path):
     path = write(tmp_path, 'a,label\n1,0\n"2\n3",1\n4,x\n')
     with pytest.raises(ValueError, match=r"line 3, column 1 \('a'\): '2\\n3' is not"):
         load_csv(path)
-    path = write(tmp_path, 'a,label\n"1\n",0\n4,x\n')
-    with pytest.raises(ValueError, match=r"line 4, column 2 \('label'\): 'x' is not"):
+    path = write(tmp_path, 'a,label\n"1\n",0\n4,1\n5,x\n')
+    with pytest.raises(ValueError, match=r"column 2 \('label'\), line 5: a third class 'x'"):
         load_csv(path)
 
 
