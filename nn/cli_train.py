@@ -14,7 +14,9 @@ import csv
 import io
 import math
 import os
+import shutil
 import sys
+import tempfile
 
 from autograd.files import atomic_write
 from nn.cli import positive_int
@@ -279,6 +281,54 @@ def _neuron_graph(model, X, y, loss, path):
         model.zero_grad()
 
 
+def _draw_outputs(folder, model, history, name, optimizer, lr, loss, X, X_train, y_train,
+                  X_test, y_test, threshold, test_acc):
+    """Write the model, its history and the pictures into `folder`; returns their paths."""
+    written = [save(model, os.path.join(folder, "model.json")),
+               atomic_write(os.path.join(folder, "history.csv"), _history_csv(history))]
+
+    from viz import plots  # matplotlib is imported only now
+
+    written += plots.training_curves(history, os.path.join(folder, "curves"),
+                                     title=f"{name}, {optimizer} lr {lr:g}")
+    if len(X[0]) == 2:
+        written += plots.decision_boundary(
+            model.predict, X_test + X_train, y_test + y_train,
+            os.path.join(folder, "decision_boundary"), threshold=threshold,
+            title=f"{name}: test accuracy {test_acc:.1%}")
+    import viz  # imported here: it needs graphviz, which `import nn` must not load
+
+    try:
+        drawn, index = _neuron_graph(model, X_test, y_test, loss,
+                                     os.path.join(folder, "neuron_graph.svg"))
+    except (viz.RenderError, ValueError) as error:
+        # RenderError: no `dot`, `dot` failing or too slow; ValueError: too large to lay out.
+        # The model and the other pictures are written: skip only this one.
+        print(f"warning: skipped neuron_graph.svg: {error}", file=sys.stderr)
+    else:
+        written.append(os.fspath(drawn))
+        print(f"neuron graph: layer1.neuron1 on test sample {index + 1}, "
+              "with the gradients of its cost J")
+    return written
+
+
+def _move_into(out, paths):
+    """Move the finished files into `out` (renames in one folder: quick); returns the new paths.
+
+    A symbolic link in `out` is written through, as atomic_write does, not replaced.
+    """
+    moved = []
+    for path in paths:
+        target = os.path.join(out, os.path.basename(path))
+        if os.path.islink(target):
+            with open(path, "rb") as file:
+                atomic_write(target, file.read())
+        else:
+            os.replace(path, target)
+        moved.append(target)
+    return moved
+
+
 def run(args):
     """Train as the options say, write the outputs, print the paths; returns the exit status."""
     X, y, name, columns = _load_data(args)
@@ -333,32 +383,16 @@ def run(args):
               f"{history['loss'][-1]:.4g} (epoch {args.epochs}); the learning rate may be "
               "too large", file=sys.stderr)
 
+    # Everything is drawn into a hidden folder inside `out` first and moved in only when
+    # all of it is done: an error or Ctrl-C while drawing leaves the earlier run whole.
     os.makedirs(out, exist_ok=True)
-    written = [save(model, os.path.join(out, "model.json")),
-               atomic_write(os.path.join(out, "history.csv"), _history_csv(history))]
-
-    from viz import plots  # matplotlib is imported only now
-
-    written += plots.training_curves(history, os.path.join(out, "curves"),
-                                     title=f"{name}, {args.optimizer} lr {lr:g}")
-    if len(X[0]) == 2:
-        written += plots.decision_boundary(
-            model.predict, X_test + X_train, y_test + y_train,
-            os.path.join(out, "decision_boundary"), threshold=threshold,
-            title=f"{name}: test accuracy {test_acc:.1%}")
-    graph_path = os.path.join(out, "neuron_graph.svg")
-    import viz  # imported here: it needs graphviz, which `import nn` must not load
-
+    staging = tempfile.mkdtemp(prefix=".plaingrad-train-", dir=out)
     try:
-        drawn, index = _neuron_graph(model, X_test, y_test, loss, graph_path)
-    except (viz.RenderError, ValueError) as error:
-        # RenderError: no `dot`, `dot` failing or too slow; ValueError: too large to lay out.
-        # The model and the other pictures are written: skip only this one.
-        print(f"warning: skipped {graph_path}: {error}", file=sys.stderr)
-    else:
-        written.append(os.fspath(drawn))
-        print(f"neuron graph: layer1.neuron1 on test sample {index + 1}, "
-              "with the gradients of its cost J")
+        drawn = _draw_outputs(staging, model, history, name, args.optimizer, lr, loss, X,
+                              X_train, y_train, X_test, y_test, threshold, test_acc)
+        written = _move_into(out, drawn)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     print("wrote:")
     for path in written:
         print(f"  {path}")

@@ -133,6 +133,31 @@ def test_word_labels_train_and_say_which_is_which(tmp_path, capsys):
     assert "classes: 'B' is 0, 'M' is 1" in out and "test accuracy 100.0%" in out
 
 
+def test_an_interrupt_while_drawing_leaves_the_earlier_run_whole(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert main(["train", *SMALL, "--out", str(out)]) == 0
+    before = {name: (out / name).read_bytes() for name in os.listdir(out)}
+    from viz import plots
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(plots, "decision_boundary", interrupted)
+    assert main(["train", *SMALL, "--seed", "7", "--out", str(out)]) == 130
+    # The new model.json and curves were drawn, but never moved in; nothing is left over.
+    assert {name: (out / name).read_bytes() for name in os.listdir(out)} == before
+
+
+def test_an_output_that_is_a_symbolic_link_is_written_through(tmp_path):
+    out, real = tmp_path / "out", tmp_path / "kept" / "model.json"
+    out.mkdir()
+    real.parent.mkdir()
+    real.write_text("old")
+    (out / "model.json").symlink_to(real)
+    assert main(["train", *SMALL, "--out", str(out)]) == 0
+    assert (out / "model.json").is_symlink() and nn.load(real).nin == 2
+
+
 def test_a_single_class_is_refused_before_training(tmp_path, capsys):
     path = tmp_path / "ones.csv"
     path.write_text("a,label\n" + "".join(f"{i},1\n" for i in range(20)))
