@@ -11,27 +11,34 @@ PIP_FLAGS := $(if $(LOCAL_WHEELS),--find-links $(LOCAL_WHEELS),)
 
 .PHONY: train test bench lecture clean
 
+# What `make train` needs: plaingrad (graphviz, matplotlib, tqdm) and the `dot` program.
 $(VENV)/.installed: pyproject.toml
 	@bash scripts/make-venv.sh $(PYTHON) $(VENV)
+	$(PIP) install -q $(PIP_FLAGS) -e .
+	@bash scripts/ensure-dot.sh
+	touch $@
+
+# What the tests and the benchmark need on top: pytest, hypothesis, mpmath, ruff,
+# micrograd, and PyTorch for the oracle tests.
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PIP) install -q $(PIP_FLAGS) -e '.[test,dev]'
 	@# The PyTorch oracle tests skip (with a reason) where torch cannot be installed;
 	@# in CI (CI=true) they must run, so a failed install fails the build.
 	$(PIP) install -q $(PIP_FLAGS) 'torch==2.13.0' || { [ -z "$$CI" ] && \
 	  echo "note: torch not installed; the PyTorch oracle tests will skip"; }
-	@bash scripts/ensure-dot.sh
 	touch $@
 
 train: $(VENV)/.installed
 	$(VENV)/bin/plaingrad train
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
 lecture: $(VENV)/.installed
 	$(PY) examples/lecture_neuron.py
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-test
 	$(PY) bench/run.py
 
 clean:

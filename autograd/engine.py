@@ -111,8 +111,8 @@ class Value:
         return _node(self.data * c, "*", (self,), (c,), c)
 
     def __truediv__(self, other):
-        # A primitive, not a · b⁻¹ as in micrograd: b⁻¹ overflows for a tiny b
-        # (0 / 5e-324 would be NaN, 1e-10 / 1e-310 inf) and rounds twice.
+        # A primitive, not a · b⁻¹ as in micrograd: b⁻¹ rounds twice (49 / 49 would be
+        # 0.9999999999999999) and overflows for a tiny b (1e-10 / 1e-310 would be inf).
         if isinstance(other, Value):
             a, b = self.data, other.data
             _check_divisor(a, b)

@@ -10,8 +10,8 @@ checks the engine's gradients against the closed forms from the lecture:
 
 Run it from the repository root:
 
-    python examples/lecture_neuron.py          # picture in runs/lecture_neuron/
-    python examples/lecture_neuron.py --out other/folder
+    .venv/bin/python examples/lecture_neuron.py          # or `make lecture`; runs/lecture_neuron/
+    .venv/bin/python examples/lecture_neuron.py --out other/folder
 
 It exits with status 1 if a closed form disagrees with the engine.
 """

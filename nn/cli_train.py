@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 import tempfile
+from typing import NamedTuple
 
 from autograd.files import atomic_write
 from nn.cli import positive_int
@@ -179,8 +180,17 @@ def register(subparsers):
     p.set_defaults(func=run)
 
 
+class _Data(NamedTuple):
+    X: list
+    y: list
+    name: str
+    where: list     # each feature column as an error message names it
+    features: list  # the features' names, for the pictures
+    classes: list   # the labels of class 0 and class 1, as the data writes them
+
+
 def _load_data(args):
-    """(X, y, name, column names) from the generator or the CSV file the options ask for."""
+    """The data from the generator or the CSV file the options ask for, with its names."""
     if args.csv is not None:
         for option, value in (("--samples", args.samples), ("--noise", args.noise)):
             if value is not None:
@@ -191,7 +201,8 @@ def _load_data(args):
         if classes != ["0", "1"]:  # say which label is which class
             print(f"classes: {classes[0]!r} is 0, {classes[1]!r} is 1")
         name = os.path.splitext(os.path.basename(args.csv))[0] or "csv"
-        return X, y, name, [f"{args.csv}: column {c!r}" for c in columns]
+        return _Data(X, y, name, [f"{args.csv}: column {c!r}" for c in columns], columns,
+                     classes)
     if args.target is not None:
         raise ValueError("--target applies to --csv files only")
     name = args.dataset or "moons"
@@ -204,7 +215,7 @@ def _load_data(args):
         given = "".join(f" --{option} {value}" for option, value in
                         (("samples", args.samples), ("noise", args.noise)) if value is not None)
         raise ValueError(f"--dataset {name}{given}: {error}") from None
-    return X, y, name, ["x1", "x2"]
+    return _Data(X, y, name, ["x1", "x2"], ["x1", "x2"], ["0", "1"])
 
 
 def _too_small(column, std):
@@ -281,7 +292,7 @@ def _neuron_graph(model, X, y, loss, path):
         model.zero_grad()
 
 
-def _draw_outputs(folder, model, history, name, optimizer, lr, loss, X, X_train, y_train,
+def _draw_outputs(folder, model, history, data, optimizer, lr, loss, X_train, y_train,
                   X_test, y_test, threshold, test_acc):
     """Write the model, its history and the pictures into `folder`; returns their paths."""
     written = [save(model, os.path.join(folder, "model.json")),
@@ -290,12 +301,15 @@ def _draw_outputs(folder, model, history, name, optimizer, lr, loss, X, X_train,
     from viz import plots  # matplotlib is imported only now
 
     written += plots.training_curves(history, os.path.join(folder, "curves"),
-                                     title=f"{name}, {optimizer} lr {lr:g}")
-    if len(X[0]) == 2:
+                                     title=f"{data.name}, {optimizer} lr {lr:g}")
+    if len(data.features) == 2:
         written += plots.decision_boundary(
             model.predict, X_test + X_train, y_test + y_train,
             os.path.join(folder, "decision_boundary"), threshold=threshold,
-            title=f"{name}: test accuracy {test_acc:.1%}")
+            title=f"{data.name}: test accuracy {test_acc:.1%} (training and test points)",
+            axis_labels=data.features,
+            class_names=[f"class {i}" if label == str(i) else f"{label} (class {i})"
+                         for i, label in enumerate(data.classes)])
     import viz  # imported here: it needs graphviz, which `import nn` must not load
 
     try:
@@ -331,7 +345,8 @@ def _move_into(out, paths):
 
 def run(args):
     """Train as the options say, write the outputs, print the paths; returns the exit status."""
-    X, y, name, columns = _load_data(args)
+    data = _load_data(args)
+    X, y, name, columns = data.X, data.y, data.name, data.where
     if len(X) < 2:
         raise ValueError(f"{name}: {len(X)} sample(s) cannot be split into training and test")
     if len(set(y)) < 2:
@@ -388,7 +403,7 @@ def run(args):
     os.makedirs(out, exist_ok=True)
     staging = tempfile.mkdtemp(prefix=".plaingrad-train-", dir=out)
     try:
-        drawn = _draw_outputs(staging, model, history, name, args.optimizer, lr, loss, X,
+        drawn = _draw_outputs(staging, model, history, data, args.optimizer, lr, loss,
                               X_train, y_train, X_test, y_test, threshold, test_acc)
         written = _move_into(out, drawn)
     finally:

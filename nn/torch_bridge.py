@@ -2,7 +2,7 @@
 
 >>> from nn import MLP
 >>> model = MLP(2, [16, 16, 1], seed=0)
->>> net = model.to_torch()            # needs `pip install plaingrad[torch]`
+>>> net = model.to_torch()            # needs PyTorch: `pip install torch`
 >>> net                               # doctest: +SKIP
 Sequential(
   (0): Linear(in_features=2, out_features=16, bias=True)
@@ -24,8 +24,8 @@ def _import_torch():
     try:
         import torch
     except ImportError:
-        raise ImportError("MLP.to_torch needs PyTorch: pip install plaingrad[torch] "
-                          "(or pip install torch)") from None
+        raise ImportError("MLP.to_torch needs PyTorch: pip install torch (in a clone of "
+                          "plaingrad, `make test` installs it)") from None
     return torch
 
 

@@ -15,7 +15,7 @@ from autograd import Value
 from autograd.strategies import expressions, points
 
 torch = pytest.importorskip(
-    "torch", reason="the PyTorch oracle needs torch: pip install plaingrad[oracle]")
+    "torch", reason="the PyTorch oracle needs torch: pip install torch (make test does)")
 
 from nn import MLP  # noqa: E402  (after the skip, so a missing torch skips cleanly)
 

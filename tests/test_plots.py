@@ -77,6 +77,17 @@ def test_decision_boundary(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["boundary.png", "boundary.svg"]
 
 
+def test_decision_boundary_names_the_features_and_the_classes(tmp_path):
+    X, y = [[-1.0, 0.0], [1.0, 0.5]], [0, 1]
+    _, svg = plots.decision_boundary(lambda rows: [r[0] for r in rows], X, y, tmp_path / "b",
+                                     threshold=0.0, resolution=10,
+                                     axis_labels=("radius", "texture"),
+                                     class_names=("B (class 0)", "M (class 1)"))
+    text = open(svg).read()
+    for name in ("radius", "texture", "B (class 0)", "M (class 1)"):
+        assert f"<!-- {name} -->" in text, name  # matplotlib's SVG marks each text so
+
+
 def test_decision_boundary_draws_every_point_with_minus_one_labels_too(tmp_path):
     # ±1 labels (hinge) are classes as in nn.accuracy: a label ≥ 0.5 is class 1.
     X = [[-1.0, 0.0], [1.0, 0.5], [-0.5, -1.0], [0.75, 1.0], [0.1, 0.2]]

@@ -11,7 +11,7 @@ from nn import MLP
 from nn.torch_bridge import to_torch
 
 torch = pytest.importorskip(
-    "torch", reason="MLP.to_torch needs torch: pip install plaingrad[torch]")
+    "torch", reason="MLP.to_torch needs torch: pip install torch")
 
 
 def assert_equal(ours, theirs, what):
@@ -95,4 +95,4 @@ def test_without_torch_the_error_says_what_to_install():
             "    print(e)\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=Path(__file__).parents[1])
-    assert "pip install plaingrad[torch]" in result.stdout
+    assert "MLP.to_torch needs PyTorch: pip install torch" in result.stdout

@@ -138,12 +138,15 @@ def _unit(lo, hi):
 
 
 def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
-                      title="Decision boundary"):
+                      title="Decision boundary", axis_labels=("x1", "x2"),
+                      class_names=("class 0", "class 1")):
     """Shade the plane by predicted class and draw the labelled points on top.
 
     `predict(rows)` takes a list of [x1, x2] rows and returns one number per
     row; class 1 is where it exceeds `threshold`. X is a list of 2-D rows and y
-    their 0/1 labels. Returns the paths written (<stem>.png, <stem>.svg).
+    their labels (0/1, or −1/+1: a label ≥ 0.5 is class 1). `axis_labels` name
+    the two features and `class_names` the classes in the legend. Returns the
+    paths written (<stem>.png, <stem>.svg).
     """
     if len(X) == 0 or len(X) != len(y):
         raise ValueError(f"decision_boundary: {len(X)} points but {len(y)} labels")
@@ -182,11 +185,11 @@ def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
     for label, color in enumerate(_COLORS):
         pts = [row for row, c in zip(X, classes) if c == label]
         ax.scatter([p[0] / ux for p in pts], [p[1] / uy for p in pts], s=14, c=color,
-                   edgecolors="white", linewidths=0.4, label=f"class {label}")
+                   edgecolors="white", linewidths=0.4, label=str(class_names[label]))
     ax.set_xlim(x_lo / ux, x_hi / ux)
     ax.set_ylim(y_lo / uy, y_hi / uy)
-    ax.set_xlabel("x1" + x_unit)
-    ax.set_ylabel("x2" + y_unit)
+    ax.set_xlabel(f"{axis_labels[0]}{x_unit}")
+    ax.set_ylabel(f"{axis_labels[1]}{y_unit}")
     ax.set_title(title)
     ax.legend(loc="best")
     fig.tight_layout()
