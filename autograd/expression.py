@@ -43,7 +43,7 @@ MAX_LENGTH = 10_000
 MAX_DEPTH = 100
 MAX_OPERATORS = 1_000  # keeps Python's own parser far below its recursion limits
 
-FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu")
+FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu", "softplus")
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _UNARY = {ast.USub: "neg", ast.UAdd: "pos"}

@@ -20,12 +20,22 @@ def positive_int(text):
     return n
 
 
+def _version():
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("plaingrad")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        return "(not installed)"
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="plaingrad",
         description="plaingrad: neural-network learning as plain calculations.",
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("--version", action="version", version=f"plaingrad {_version()}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     # Imported here so that `import nn` stays light.
     from nn import cli_check, cli_explain, cli_graph, cli_train
 
@@ -38,6 +48,9 @@ def main(argv=None):
     """Run the command line; returns the process exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command is None:  # a bare `plaingrad`: show what it can do
+        parser.print_help()
+        return 2
     try:
         return args.func(args) or 0
     except BrokenPipeError:

@@ -21,9 +21,23 @@ def test_help_lists_every_subcommand():
         assert command in done.stdout
 
 
-def test_no_subcommand_is_a_usage_error():
+def test_no_subcommand_shows_the_help_with_status_2():
     done = run()
-    assert done.returncode == 2 and "COMMAND" in done.stderr
+    assert done.returncode == 2
+    for command in ("train", "check", "graph", "explain"):
+        assert command in done.stdout
+
+
+def test_version():
+    from importlib.metadata import version
+
+    done = run("--version")
+    assert done.returncode == 0 and done.stdout.strip() == f"plaingrad {version('plaingrad')}"
+
+
+def test_softplus_is_an_expression_function():
+    done = run("explain", "softplus(x)", "x=0")
+    assert done.returncode == 0 and "∂/∂x = 0.5" in done.stdout  # σ(0)
 
 
 def test_reader_going_away_ends_quietly():

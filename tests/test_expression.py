@@ -276,6 +276,7 @@ def _sigmoid(x):
 REFERENCE_FUNCTIONS = {
     "exp": math.exp, "log": math.log, "tanh": math.tanh,
     "sigmoid": _sigmoid, "relu": lambda x: max(x, 0.0),
+    "softplus": lambda x: max(x, 0.0) + math.log1p(math.exp(-abs(x))),  # log(1 + e^x), stably
 }
 names = st.sampled_from(["x", "y", "z"])
 numbers = st.floats(min_value=0.0, max_value=5.0).map(lambda v: repr(round(v, 3)))
