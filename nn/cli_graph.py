@@ -26,8 +26,6 @@ from nn.cli import positive_int
 from nn.cli_expression import add_expression_arguments, build, print_gradients
 
 DEFAULT_OUTPUT = "runs/graph/graph.svg"
-# viz.SUFFIXES, repeated: viz (and graphviz) is imported only when a graph is drawn
-SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
 
 
 def register(subparsers):
@@ -113,6 +111,8 @@ def output_path(output, fmt=None):
     if path.exists() and not path.is_file():
         raise ValueError(f"-o {text}: not a regular file (a device or a pipe); give a file name")
     suffix = path.suffix.lower()
+    from viz.graph import SUFFIXES  # lazily, as in run: only `graph` needs viz
+
     implied = SUFFIXES.get(suffix)
     if fmt is None:
         if implied is None:
