@@ -116,7 +116,7 @@ class Neuron(Module):
     """
 
     def __init__(self, nin, activation="relu", seed=None, name=""):
-        _check_count(nin, "Neuron: nin")
+        nin = _check_count(nin, "Neuron: nin")
         _check_size(nin, [1], f"Neuron({nin})")
         self.activation = _check_activation(activation, "Neuron")
         rng = make_rng(seed)
@@ -154,8 +154,8 @@ class Layer(Module):
     """
 
     def __init__(self, nin, nout, activation="relu", seed=None, name=""):
-        _check_count(nin, "Layer: nin")
-        _check_count(nout, "Layer: nout")
+        nin = _check_count(nin, "Layer: nin")
+        nout = _check_count(nout, "Layer: nout")
         _check_size(nin, [nout], f"Layer({nin}, {nout})")
         self.activation = _check_activation(activation, "Layer")
         rng = make_rng(seed)
