@@ -6,6 +6,7 @@ that adds its parser and sets `func`, the function that runs it.
 
 import argparse
 import os
+import signal
 import sys
 
 
@@ -27,6 +28,21 @@ def _version():
         return version("plaingrad")
     except PackageNotFoundError:  # run from a source tree that is not installed
         return "(not installed)"
+
+
+def _terminated(signum, frame):
+    raise SystemExit(128 + signum)  # as shells report it; `finally` blocks still run
+
+
+def _exit_cleanly_on_termination():
+    """Let `kill` (SIGTERM) or a closed terminal (SIGHUP) end a run as Ctrl-C does: through
+    its cleanup (train's unfinished outputs are removed), not in the middle of it."""
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            try:
+                signal.signal(getattr(signal, name), _terminated)
+            except ValueError:  # main() called outside the main thread: leave them be
+                return
 
 
 def build_parser():
@@ -51,6 +67,7 @@ def main(argv=None):
     if args.command is None:  # a bare `plaingrad`: show what it can do
         parser.print_help()
         return 2
+    _exit_cleanly_on_termination()
     try:
         return args.func(args) or 0
     except BrokenPipeError:

@@ -117,13 +117,21 @@ def _check_out(out):
         if os.path.exists(path) and not os.path.isfile(path):
             raise ValueError(f"--out {out}: {name} is not a regular file (a device or a pipe), "
                              "so it cannot be written")
-    existing = os.path.abspath(out)
+        if os.path.islink(path):  # written through: where it leads must be writable too
+            _check_writable_folder(os.path.dirname(os.path.realpath(path)),
+                                   f"--out {out}: {name} links to {os.path.realpath(path)}, but")
+    _check_writable_folder(os.path.abspath(out), f"--out {out}:")
+
+
+def _check_writable_folder(folder, what):
+    """Refuse `folder` unless it exists or can be made, and can be written in."""
+    existing = folder
     while not os.path.exists(existing):  # the nearest folder that exists
         existing = os.path.dirname(existing)
     if not os.path.isdir(existing):
-        raise ValueError(f"--out {out}: {existing} is a file, not a folder")
+        raise ValueError(f"{what} {existing} is a file, not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise ValueError(f"--out {out}: no permission to write in {existing}")
+        raise ValueError(f"{what} no permission to write in {existing}")
 
 
 def register(subparsers):

@@ -36,12 +36,14 @@ MAX_SAMPLES = 1_000_000
 
 
 def _check_samples(n_samples, noise, least=2):
+    """Refuse a bad size or noise; returns the noise as a float."""
     if (isinstance(n_samples, bool) or not isinstance(n_samples, numbers.Integral)
             or not least <= n_samples <= MAX_SAMPLES):
         raise ValueError(f"n_samples must be an int from {least} to {MAX_SAMPLES:,} "
                          f"(MAX_SAMPLES), got {n_samples!r}")
     if not (_is_finite_number(noise) and noise >= 0):
         raise ValueError(f"noise must be a finite number ≥ 0, got {noise!r:.40}")
+    return float(noise)  # (a NumPy number too: the points stay Python floats)
 
 
 def _is_finite_number(v):
@@ -72,7 +74,7 @@ def _linspace(start, stop, n):
 
 def moons(n_samples=300, noise=0.1, seed=0):
     """Two interleaving half circles (scikit-learn's `make_moons`): upper 0, lower 1."""
-    _check_samples(n_samples, noise)
+    noise = _check_samples(n_samples, noise)
     rng = make_rng(seed)
     n_upper = n_samples // 2
     n_lower = n_samples - n_upper
@@ -83,7 +85,7 @@ def moons(n_samples=300, noise=0.1, seed=0):
 
 def circles(n_samples=300, noise=0.1, factor=0.5, seed=0):
     """A circle of radius 1 (label 0) around one of radius `factor` (label 1)."""
-    _check_samples(n_samples, noise)
+    noise = _check_samples(n_samples, noise)
     if not (isinstance(factor, numbers.Real) and 0 < factor < 1):
         raise ValueError(f"factor must be between 0 and 1, got {factor!r}")
     rng = make_rng(seed)
@@ -100,7 +102,7 @@ def circles(n_samples=300, noise=0.1, factor=0.5, seed=0):
 
 def xor(n_samples=300, noise=0.25, seed=0):
     """Four clusters at (±1, ±1): label 1 where the signs differ (x1·x2 < 0), else 0."""
-    _check_samples(n_samples, noise, least=4)
+    noise = _check_samples(n_samples, noise, least=4)
     rng = make_rng(seed)
     corners = [(1.0, 1.0), (-1.0, -1.0), (1.0, -1.0), (-1.0, 1.0)]
     points = [corners[i % 4] for i in range(n_samples)]
@@ -110,7 +112,7 @@ def xor(n_samples=300, noise=0.25, seed=0):
 
 def blobs(n_samples=300, noise=0.6, seed=0):
     """Two Gaussian blobs, centred at (−1, −1) (label 0) and (1, 1) (label 1), std `noise`."""
-    _check_samples(n_samples, noise)
+    noise = _check_samples(n_samples, noise)
     rng = make_rng(seed)
     n0 = n_samples // 2
     points = [(-1.0, -1.0)] * n0 + [(1.0, 1.0)] * (n_samples - n0)
@@ -233,9 +235,11 @@ def load_csv(path, target="label", return_names=False, return_classes=False):
     Every column other than `target` is a numeric feature. The target column
     holds two classes, which become y = 0 and 1: labels 0 and 1 as they are;
     two other numbers in their order (−1 → 0, 1 → 1); two words in
-    alphabetical order (``B`` → 0, ``M`` → 1; ``no`` → 0, ``yes`` → 1). A
-    third class is a ValueError naming its line, as is a file whose only class
-    is a word (0 or 1 alone is kept). With `return_names`, the feature columns'
+    alphabetical order, ignoring case (``B`` → 0, ``M`` → 1; ``no`` → 0,
+    ``Yes`` → 1). Words are told apart exactly, so ``true`` and ``TRUE`` are
+    two classes. A third class, or a target that is a number but not a finite
+    one (nan, inf, 1e400), is a ValueError naming its line, as is a file whose
+    only class is a word (0 or 1 alone is kept). With `return_names`, the feature columns'
     names (in the order of X's columns) follow; with `return_classes`, the two
     labels as written in the file, ``[class 0, class 1]``.
 
@@ -354,13 +358,16 @@ def _two_classes(labels, where):
     """y as 0/1 from the target cells, and the two classes as written (see load_csv)."""
     def number(text):
         try:
-            v = float(text) if "_" not in text else math.nan
+            return float(text)
         except ValueError:
-            return None
-        return v if math.isfinite(v) else None
+            return None  # a word
 
+    for text, line in labels:  # nan, inf, 1e400, 1_0: numbers, but not ones to classify by
+        v = number(text)
+        if v is not None and (not math.isfinite(v) or "_" in text):
+            raise ValueError(f"{where}, line {line}: the target {text!r} is not a finite number")
     numeric = all(number(text) is not None for text, _ in labels)
-    key = (lambda text: number(text)) if numeric else (lambda text: text)
+    key = number if numeric else str
     first = {}  # each class's key → (its text, the line it first appears on)
     for text, line in labels:
         first.setdefault(key(text), (text, line))
@@ -368,7 +375,8 @@ def _two_classes(labels, where):
         (a, _), (b, _), (c, line) = list(first.values())[:3]
         raise ValueError(f"{where}, line {line}: a third class {c!r}, after {a!r} and {b!r}; "
                          "a binary classifier needs two (pick one with a 0/1 column)")
-    keys = sorted(first)
+    # Numbers in their order; words alphabetically, ignoring case (no → 0, Yes → 1).
+    keys = sorted(first, key=(lambda k: k) if numeric else (lambda k: (k.casefold(), k)))
     if numeric and set(keys) <= {0.0, 1.0}:
         keys = [0.0, 1.0]  # 0 and 1 are the classes themselves, even if one is missing
     elif len(keys) == 1:

@@ -57,6 +57,10 @@ def accuracy(outputs, y, threshold):
 
 
 def _check_data(model, X, y, what):
+    for name, data in (("rows", X), ("targets", y)):
+        if not (hasattr(data, "__len__") and hasattr(data, "__getitem__")):
+            raise TypeError(f"fit: the {name} of {what} must be a list (or an array), got "
+                            f"{type(data).__name__}")
     if len(X) != len(y):
         raise ValueError(f"fit: {what} has {len(X)} rows but {len(y)} targets")
     if len(X) == 0:  # (not `not X`: a NumPy array has no truth value)
@@ -73,9 +77,10 @@ def _optimizer(model, optimizer, lr):
     if isinstance(optimizer, Optimizer):
         if lr is not None:
             raise ValueError("fit: give lr to the optimizer you built, not to fit")
-        # It may hold only some of them (the others stay frozen), but not none.
-        held = {id(p) for p in getattr(optimizer, "params", ())}
-        if not any(id(p) in held for p in model.parameters()):
+        # It may hold only some of them (the others stay frozen), but not none; an
+        # Optimizer subclass that keeps them elsewhere than .params is taken on trust.
+        held = {id(p) for p in getattr(optimizer, "params", None) or ()}
+        if hasattr(optimizer, "params") and not any(id(p) in held for p in model.parameters()):
             raise ValueError(f"fit: the {type(optimizer).__name__} holds none of the model's "
                              "parameters, so training would change nothing; build it on "
                              "model.parameters()")
@@ -87,10 +92,15 @@ def _optimizer(model, optimizer, lr):
                      f"{', '.join(OPTIMIZERS)} or pass an Optimizer")
 
 
-def _cost(loss_fn, model, X, y, what):
-    """The cost J of `model` on all of (X, y), a float; a loss's complaint names `what`."""
+def _cost(loss_fn, model, X, y, what, outputs=None):
+    """The cost J of `model` on all of (X, y), a float; a loss's complaint names `what`.
+
+    The outputs (`model.predict(X)` unless given) go to the loss as Values, as in
+    training, so that a loss written for Values works here too.
+    """
+    outputs = model.predict(X) if outputs is None else outputs
     try:
-        J = loss_fn([Value(out) for out in model.predict(X)], list(y))
+        J = loss_fn([Value(out) for out in outputs], list(y))
     except ValueError as error:
         raise ValueError(f"fit: {what}: {error}") from None
     if not isinstance(J, Value):
@@ -150,8 +160,9 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
         X_test, y_test = validation_data
         _check_data(model, X_test, y_test, "the validation data")
     for name, value, low in (("epochs", epochs, 0), ("batch_size", batch_size, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
             raise ValueError(f"fit: {name} must be an int ≥ {low}, got {value!r}")
+    epochs, batch_size = int(epochs), int(batch_size)
     opt = _optimizer(model, optimizer, lr)
     if threshold is None:
         threshold = default_threshold(model, loss)
@@ -200,7 +211,8 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
         history["accuracy"].append(accuracy(model.predict(X), y, threshold))
         if validation_data is not None:
             outputs = model.predict(X_test)
-            history["test_loss"].append(loss_fn(outputs, y_test).data)
+            history["test_loss"].append(
+                _cost(loss_fn, model, X_test, y_test, "the validation data", outputs))
             history["test_accuracy"].append(accuracy(outputs, y_test, threshold))
         if callback is not None:
             callback(epoch, history)

@@ -4,8 +4,10 @@ import csv
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -145,6 +147,39 @@ def test_an_interrupt_while_drawing_leaves_the_earlier_run_whole(tmp_path, monke
     monkeypatch.setattr(plots, "decision_boundary", interrupted)
     assert main(["train", *SMALL, "--seed", "7", "--out", str(out)]) == 130
     # The new model.json and curves were drawn, but never moved in; nothing is left over.
+    assert {name: (out / name).read_bytes() for name in os.listdir(out)} == before
+
+
+def test_a_symbolic_link_to_nowhere_writable_is_refused_before_training(tmp_path, capsys):
+    out, afile = tmp_path / "out", tmp_path / "afile"
+    out.mkdir()
+    afile.write_text("keep")
+    (out / "curves.png").symlink_to(afile / "sub" / "curves.png")  # under a file: unwritable
+    assert main(["train", *SMALL, "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert f"--out {out}: curves.png links to {afile / 'sub' / 'curves.png'}, but {afile} is " \
+        "a file, not a folder" in captured.err
+    assert captured.out == "" and os.listdir(out) == ["curves.png"]
+
+
+def test_sigterm_while_drawing_leaves_the_earlier_run_whole(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    assert main(["train", *SMALL, "--out", str(out)]) == 0
+    before = {name: (out / name).read_bytes() for name in os.listdir(out)}
+    from viz import plots
+
+    def killed(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGTERM)  # as `kill` or `timeout` would
+        time.sleep(5)  # the handler raises SystemExit before this ends
+
+    monkeypatch.setattr(plots, "decision_boundary", killed)
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        with pytest.raises(SystemExit) as info:
+            main(["train", *SMALL, "--seed", "7", "--out", str(out)])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert info.value.code == 128 + signal.SIGTERM
     assert {name: (out / name).read_bytes() for name in os.listdir(out)} == before
 
 

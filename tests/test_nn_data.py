@@ -81,6 +81,12 @@ def test_a_numpy_integer_seed_or_a_generator_works():
     assert moons(10, seed=np.int64(3)) == moons(10, seed=3) == moons(10, seed=random.Random(3))
 
 
+def test_a_numpy_noise_gives_python_floats():
+    np = pytest.importorskip("numpy")
+    X, _ = moons(10, noise=np.float32(0.1))
+    assert all(type(v) is float for row in X for v in row)
+
+
 # ----- train_test_split -----
 
 def test_split_sizes_order_and_pairs():
@@ -211,6 +217,11 @@ def test_load_csv_reads_features_and_target_in_any_column(tmp_path):
                                           r"after '0' and '1'; a binary classifier needs two"),
     ("a,label\n1,B\n2,M\n3,m\n", "label", r"line 4: a third class 'm', after 'B' and 'M'"),
     ("a,label\n1,0\n2, \n", "label", r"line 3, column 2 \('label'\): the target is empty"),
+    ("a,label\n1,1\n2,nan\n", "label", r"column 2 \('label'\), line 3: the target 'nan' is "
+                                      r"not a finite number"),
+    ("a,label\n1,0\n2,1e400\n", "label", r"line 3: the target '1e400' is not a finite"),
+    ("a,label\n1,-inf\n2,0\n", "label", r"line 2: the target '-inf' is not a finite"),
+    ("a,label\n1,1_0\n2,0\n", "label", r"line 2: the target '1_0' is not a finite"),
     ("a,y\n1,0\n", "label", r"no target column 'label'; the columns are a, y"),
 ])
 def test_every_bad_csv_names_file_line_and_column(tmp_path, text, target, message):
@@ -228,6 +239,8 @@ def test_every_bad_csv_names_file_line_and_column(tmp_path, text, target, messag
     (["M", "B", " M "], [1, 0, 1], ["B", "M"]),                 # two words: alphabetically
     (["yes", "no"], [1, 0], ["no", "yes"]),
     (["True", "False"], [1, 0], ["False", "True"]),
+    (["no", "Yes", "no"], [0, 1, 0], ["no", "Yes"]),           # ignoring case: no, Yes
+    (["TRUE", "true"], [0, 1], ["TRUE", "true"]),             # but two spellings, two classes
     (["1", "x"], [0, 1], ["1", "x"]),                           # a number and a word: as text
 ])
 def test_two_classes_of_any_spelling_become_0_and_1(tmp_path, labels, y, classes):

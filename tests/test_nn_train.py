@@ -10,6 +10,7 @@ import nn
 from autograd import Value
 from nn import MLP, SGD, Neuron, bce_with_logits, fit, moons, standardize, train_test_split, xor
 from nn.losses import get_loss
+from nn.optim import Optimizer
 from nn.train import DIVERGENCE_FACTOR, accuracy, default_threshold
 
 
@@ -199,6 +200,46 @@ def test_bad_callables_are_refused_before_training():
         fit(model, [[0.0, 1.0]], [1], callback=5)
     with pytest.raises(TypeError, match="the loss returned float, not a Value"):
         fit(model, [[0.0, 1.0]], [1], loss=lambda predictions, targets: 0.5)
+
+
+def test_a_loss_written_for_values_also_scores_the_validation_data():
+    # sum() and .relu() work on the Values that training passes; the validation cost
+    # gets Values too, not predict's floats.
+    def squared_hinge(predictions, targets):
+        return sum(((1 - p * (2 * t - 1)).relu() ** 2 for p, t in zip(predictions, targets)),
+                   Value(0.0)) * (1 / len(targets))
+
+    X, y = moons(40, seed=0)
+    history = fit(MLP(2, [4, 1], seed=0), X, y, loss=squared_hinge, epochs=2,
+                  validation_data=(X, y))
+    assert len(history["test_loss"]) == 2 and history["test_loss"][-1] < history["test_loss"][0]
+
+
+def test_data_that_is_not_a_list_is_a_clear_type_error():
+    with pytest.raises(TypeError, match="fit: the rows of the training data must be a list "
+                                        r"\(or an array\), got generator"):
+        fit(MLP(2, [1], seed=0), (row for row in [[0.0, 1.0]]), [1])
+
+
+def test_numpy_epochs_and_an_optimizer_without_params_attribute():
+    np = pytest.importorskip("numpy")
+
+    class Plain(Optimizer):  # keeps its parameters under another name
+        def __init__(self, weights):
+            self.weights = weights
+
+        def step(self):
+            for w in self.weights:
+                w.data -= 0.1 * w.grad
+
+        def zero_grad(self):
+            for w in self.weights:
+                w.grad = 0.0
+
+    model = MLP(2, [1], seed=0)
+    history = fit(model, [[0.0, 1.0], [1.0, 0.0]], [1, 0], epochs=np.int64(3),
+                  optimizer=Plain(model.parameters()))
+    assert len(history["loss"]) == 3 and history["loss"][-1] < history["loss"][0]
 
 
 def test_an_optimizer_of_another_model_is_refused():

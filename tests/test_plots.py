@@ -46,16 +46,26 @@ def test_training_curves_refuse_empty_or_non_finite_history(tmp_path):
         plots.training_curves({"loss": [1e308, -1e308]}, tmp_path / "c")
     with pytest.raises(TypeError, match="history must be a dict of per-epoch lists"):
         plots.training_curves([0.5, 0.4], tmp_path / "c")
-    with pytest.raises(ValueError, match="names a folder; give a file name"):
-        plots.training_curves({"loss": [1.0]}, f"{tmp_path}{os.sep}")
+    for folder in (f"{tmp_path}{os.sep}", ".", ".."):
+        with pytest.raises(ValueError, match="names a folder; give a file name"):
+            plots.training_curves({"loss": [1.0]}, folder)
     assert os.listdir(tmp_path) == []
 
 
-def test_training_curves_take_numpy_numbers(tmp_path):
+def test_training_curves_take_numpy_numbers_and_arrays(tmp_path):
     np = pytest.importorskip("numpy")
-    paths = plots.training_curves({"loss": list(np.array([0.7, 0.5], dtype=np.float32))},
-                                  tmp_path / "c")
+    paths = plots.training_curves({"loss": list(np.array([0.7, 0.5], dtype=np.float32)),
+                                   "accuracy": np.array([0.5, 0.75])}, tmp_path / "c")
     assert_valid_pictures(paths)
+
+
+def test_names_with_dollar_signs_are_shown_as_written(tmp_path):
+    # matplotlib reads $...$ as mathematics: "$a_$" would fail to parse
+    plots.training_curves({"loss": [1.0, 0.5]}, tmp_path / "c", title="$a_$ run")
+    _, svg = plots.decision_boundary(lambda rows: [r[0] for r in rows], [[-1.0, 0.0], [1.0, 0.5]],
+                                     [0, 1], tmp_path / "b", threshold=0.0, resolution=10,
+                                     axis_labels=("$a_$", "b"), class_names=("$x$", "y"))
+    assert "<!-- $a_$ -->" in open(svg).read()
 
 
 def test_decision_boundary(tmp_path):
@@ -137,6 +147,10 @@ def test_decision_boundary_refuses_bad_input(tmp_path):
     with pytest.raises(ValueError, match="labels must be finite numbers"):
         plots.decision_boundary(lambda rows: [0.0] * len(rows), [[1.0, 2.0]], ["1"],
                                 tmp_path / "b", resolution=10)
+    for names in ({"axis_labels": ("a",)}, {"class_names": "ab"}):
+        with pytest.raises(ValueError, match="must be two names"):
+            plots.decision_boundary(lambda rows: [0.0] * len(rows), [[1.0, 2.0]], [1],
+                                    tmp_path / "b", resolution=10, **names)
     for resolution in (1, 0, 2.5, True, 10**4):
         with pytest.raises(ValueError, match="resolution must be an int from 2 to 1000"):
             plots.decision_boundary(lambda rows: [0.0] * len(rows), [[1.0, 2.0]], [1],

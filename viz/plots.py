@@ -43,7 +43,7 @@ def _save_both(fig, path):
     stem, ext = os.path.splitext(os.fspath(path))
     if ext.lower() not in (".png", ".svg"):
         stem += ext
-    if not os.path.basename(stem):  # "out/" would write the hidden out/.png
+    if os.path.basename(stem) in ("", ".", ".."):  # "out/" would write the hidden out/.png
         raise ValueError(f"{os.fspath(path)!r} names a folder; give a file name, e.g. "
                          f"{os.path.join(os.fspath(path), 'curves')!r}")
     written = []
@@ -56,8 +56,14 @@ def _save_both(fig, path):
     return written
 
 
+def _plain(text):
+    """`text` shown as written: matplotlib reads $...$ as mathematics."""
+    return str(text).replace("$", r"\$")
+
+
 def _finite_series(history, key):
-    values = list(history.get(key) or [])
+    values = history.get(key)
+    values = [] if values is None else list(values)
     for i, v in enumerate(values):
         if not _is_finite_number(v):
             raise ValueError(f"training_curves: {key}[{i}] is {v!r}, not a finite number")
@@ -105,8 +111,8 @@ def training_curves(history, path, title="Training"):
         if ax.get_legend_handles_labels()[0]:  # a history may hold no accuracy
             ax.legend()
     ax_acc.set_ylim(-0.02, 1.02)
-    ax_loss.set_title(f"{title}: cost per epoch")
-    ax_acc.set_title(f"{title}: accuracy per epoch")
+    ax_loss.set_title(f"{_plain(title)}: cost per epoch")
+    ax_acc.set_title(f"{_plain(title)}: accuracy per epoch")
     fig.tight_layout()
     return _save_both(fig, path)
 
@@ -150,10 +156,14 @@ def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
     """
     if len(X) == 0 or len(X) != len(y):
         raise ValueError(f"decision_boundary: {len(X)} points but {len(y)} labels")
-    if isinstance(resolution, bool) or not isinstance(resolution, int) \
+    if isinstance(resolution, bool) or not isinstance(resolution, numbers.Integral) \
             or not 2 <= resolution <= MAX_RESOLUTION:
         raise ValueError(f"decision_boundary: resolution must be an int from 2 to "
                          f"{MAX_RESOLUTION} (points per axis), got {resolution!r}")
+    resolution = int(resolution)
+    for what, names in (("axis_labels", axis_labels), ("class_names", class_names)):
+        if isinstance(names, str) or len(names) != 2:
+            raise ValueError(f"decision_boundary: {what} must be two names, got {names!r}")
     if not all(_is_finite_number(t) for t in y):
         raise ValueError("decision_boundary: the labels must be finite numbers")
     # A label ≥ 0.5 is class 1, as in nn.accuracy: 0/1 and −1/+1 labels both work.
@@ -185,12 +195,12 @@ def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
     for label, color in enumerate(_COLORS):
         pts = [row for row, c in zip(X, classes) if c == label]
         ax.scatter([p[0] / ux for p in pts], [p[1] / uy for p in pts], s=14, c=color,
-                   edgecolors="white", linewidths=0.4, label=str(class_names[label]))
+                   edgecolors="white", linewidths=0.4, label=_plain(class_names[label]))
     ax.set_xlim(x_lo / ux, x_hi / ux)
     ax.set_ylim(y_lo / uy, y_hi / uy)
-    ax.set_xlabel(f"{axis_labels[0]}{x_unit}")
-    ax.set_ylabel(f"{axis_labels[1]}{y_unit}")
-    ax.set_title(title)
+    ax.set_xlabel(f"{_plain(axis_labels[0])}{x_unit}")
+    ax.set_ylabel(f"{_plain(axis_labels[1])}{y_unit}")
+    ax.set_title(_plain(title))
     ax.legend(loc="best")
     fig.tight_layout()
     return _save_both(fig, path)
