@@ -236,6 +236,11 @@ def _central_difference(f, point, i, name, h):
     down = _call(f, _moved(point, i, below), f"at {name} - h (h = {_short(h)})", stepped=True).data
     step = above - below  # 2h as rounded by the floats x ± h: divide by the step taken
     numeric = (up - down) / step
+    if not math.isfinite(numeric) and math.isfinite(up - down):
+        # The slope itself is beyond the floats: no step can show it.
+        raise ValueError(f"gradcheck: the gradient for {where} is beyond the range of floats: "
+                         f"f(x+h) - f(x-h) = {up - down:.6g} over 2h = {step:.3g}; check a "
+                         "point where f is less steep")
     if not math.isfinite(numeric):
         raise ValueError(f"gradcheck: f(x+h) - f(x-h) overflows for {where} "
                          f"(f(x+h) = {up:.6g}, f(x-h) = {down:.6g}); use a smaller eps")
@@ -245,9 +250,25 @@ def _central_difference(f, point, i, name, h):
 
 def _refuse_a_bad_step(f, point, row, noise, h, allowed):
     """Raise ValueError if a failed row is the step's fault, not the derivative's."""
-    if not math.isfinite(row.analytic):
-        return  # no step explains an infinite or nan gradient
     where = f"{row.name} = {row.value:g}"
+    if math.isinf(row.analytic):
+        # A slope beyond the floats (x/y at y = 1e-300) or a wrong one? Beyond the floats,
+        # the numeric gradient keeps growing as the step shrinks.
+        sizes = [abs(row.numeric)]
+        for fraction in (10, 100, 1000):
+            try:
+                sizes.append(abs(_central_difference(f, point, row.index, row.name,
+                                                     h / fraction)[0]))
+            except ValueError:
+                continue
+        if len(sizes) >= 3 and all(b >= 5 * a for a, b in zip(sizes, sizes[1:])):
+            raise ValueError(
+                f"gradcheck: the gradient for {where} is beyond the range of floats: the "
+                f"analytic one is {row.analytic}, and the numeric one grows without bound as "
+                f"h shrinks ({', '.join(f'{s:.3g}' for s in sizes)}); check a point where f "
+                "is less steep")
+    if not math.isfinite(row.analytic):
+        return  # no step explains a nan gradient, or an infinite one that stays put
     if row.abs_err <= allowed + noise:
         # The noise falls like 1/h: a step that brings it to a tenth of the tolerance.
         better = 10 * h * noise / allowed if allowed > 0 else math.inf
@@ -257,18 +278,22 @@ def _refuse_a_bad_step(f, point, row, noise, h, allowed):
             f"gradient {row.numeric:.6g} (analytic {row.analytic:.6g}) is lost in rounding "
             f"(± {noise:.2g}), as f(x±h) differ too little for f's size; "
             f"use a larger eps{example}")
-    # The central difference's own error shrinks like h²: if halving h brings the
-    # numeric gradient clearly closer to the analytic one, the gap was the step's.
-    try:
-        half, _ = _central_difference(f, point, row.index, row.name, h / 2)
-    except ValueError:
-        return  # h/2 cannot be taken: nothing to compare, the failure stands
-    if abs(half - row.analytic) <= row.abs_err / 2:
-        raise ValueError(
-            f"gradcheck: the step h = {_short(h)} is too large for f at {where}: the numeric "
-            f"gradient {row.numeric:.6g} moves to {half:.6g} with h/2, towards the analytic "
-            f"{row.analytic:.6g}, as an error of the step does (about h²·|f'''|/6: f curves "
-            f"sharply here); use a smaller eps, e.g. {h / 100:.0e}")
+    # The central difference's own error shrinks like h² where f is smooth; where a pole
+    # or a kink lies within h of x, it stays wrong until h no longer reaches it. If a
+    # smaller step brings the numeric gradient clearly closer to the analytic one, the
+    # gap was the step's.
+    for fraction in (2, 10, 100, 1000):
+        try:
+            smaller, _ = _central_difference(f, point, row.index, row.name, h / fraction)
+        except ValueError:
+            continue  # this step cannot be taken (say, it lands on the pole): a smaller one
+        if abs(smaller - row.analytic) <= row.abs_err / 2:
+            raise ValueError(
+                f"gradcheck: the step h = {_short(h)} is too large for f at {where}: the "
+                f"numeric gradient {row.numeric:.6g} moves to {smaller:.6g} with h/{fraction}, "
+                f"towards the analytic {row.analytic:.6g}, as an error of the step does "
+                f"(about h²·|f'''|/6 where f curves sharply; more where a kink or a pole lies "
+                f"within h of x); use a smaller eps, e.g. {h / max(100, 10 * fraction):.0e}")
 
 
 def _moved(point, i, x):

@@ -310,6 +310,13 @@ def test_cli_tolerances_and_leading_minus(capsys):
     (["x*x", "x=1e12"], "use a larger eps, e.g. 1e+06"),
     (["log(x)", "x=1e-5"], "use a smaller eps, e.g. 1e-08"),
     (["x*x", "x=1", "--eps", "1e200"], "the step is too large"),
+    # x ± h straddles a pole or a kink: the step's fault, seen with a smaller one
+    (["1/x", "x=1e-7"], "moves to -1.0101e+14 with h/100, towards the analytic -1e+14"),
+    (["relu(x)", "x=1e-7"], "moves to 1 with h/10, towards the analytic 1"),
+    # a slope beyond the floats: no step can show it
+    (["x**y", "x=2", "y=1023.9"], "the gradient for x = 2 is beyond the range of floats"),
+    (["x/y", "x=1", "y=1e-300"], "the gradient for y = 1e-300 is beyond the range of floats: "
+                                 "the analytic one is -inf"),
 ])
 def test_cli_bad_input_exits_2_with_a_message(capsys, argv, message):
     status, out, err = run_cli(capsys, *argv)
