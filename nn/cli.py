@@ -30,17 +30,26 @@ def _version():
         return "(not installed)"
 
 
-def _terminated(signum, frame):
+_received = []  # the signals that arrived during this run of main()
+
+
+def _on_signal(signum, frame):
+    _received.append(signum)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise SystemExit(128 + signum)  # as shells report it; `finally` blocks still run
 
 
-def _exit_cleanly_on_termination():
-    """Let `kill` (SIGTERM) or a closed terminal (SIGHUP) end a run as Ctrl-C does: through
-    its cleanup (train's unfinished outputs are removed), not in the middle of it."""
-    for name in ("SIGTERM", "SIGHUP"):
+def _catch_signals():
+    """Ctrl-C (SIGINT), `kill` (SIGTERM) and a closed terminal (SIGHUP) all end a run
+    through its cleanup (train's unfinished outputs are removed), and are remembered: a
+    library that turns the interrupt into an error of its own (matplotlib's C code does)
+    cannot make it look like the user's mistake."""
+    _received.clear()
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         if hasattr(signal, name):
             try:
-                signal.signal(getattr(signal, name), _terminated)
+                signal.signal(getattr(signal, name), _on_signal)
             except ValueError:  # main() called outside the main thread: leave them be
                 return
 
@@ -67,7 +76,7 @@ def main(argv=None):
     if args.command is None:  # a bare `plaingrad`: show what it can do
         parser.print_help()
         return 2
-    _exit_cleanly_on_termination()
+    _catch_signals()
     try:
         return args.func(args) or 0
     except BrokenPipeError:
@@ -76,6 +85,9 @@ def main(argv=None):
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     except (ValueError, TypeError, OSError, ArithmeticError, RuntimeError) as error:
+        if _received:  # an interrupt that some library turned into an error
+            print(f"plaingrad {args.command}: interrupted", file=sys.stderr)
+            return 128 + _received[0]
         # A user's mistake (bad file, bad expression, bad number) or a failing external
         # program (Graphviz; RenderError is a RuntimeError): say what, not a traceback.
         message = str(error) or type(error).__name__

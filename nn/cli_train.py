@@ -10,11 +10,13 @@ computation graph of the first neuron on one sample as SVG.
 """
 
 import argparse
+import contextlib
 import csv
 import io
 import math
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from typing import NamedTuple
@@ -334,6 +336,31 @@ def _draw_outputs(folder, model, history, data, optimizer, lr, loss, X_train, y_
     return written
 
 
+@contextlib.contextmanager
+def _signals_held():
+    """Hold Ctrl-C, SIGTERM and SIGHUP until the block is done; they arrive right after it.
+
+    (Python runs a signal's handler in the main thread, whichever thread received it,
+    so the handlers are swapped for one that notes the signal, then raised again.)
+    """
+    noted = []
+    handlers = {}
+    try:
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+            if hasattr(signal, name):
+                number = getattr(signal, name)
+                handlers[number] = signal.signal(number, lambda signum, frame: noted.append(signum))
+    except ValueError:  # not the main thread: signals cannot be handled here at all
+        pass
+    try:
+        yield
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+        for number in noted:
+            signal.raise_signal(number)
+
+
 def _move_into(out, paths):
     """Move the finished files into `out` (renames in one folder: quick); returns the new paths.
 
@@ -407,24 +434,29 @@ def run(args):
               "too large", file=sys.stderr)
 
     # Everything is drawn into a hidden folder inside `out` first and moved in only when
-    # all of it is done: an error or Ctrl-C while drawing leaves the earlier run whole.
+    # all of it is done: an error or Ctrl-C while drawing leaves the earlier run whole, and
+    # a signal during the moves waits for them, so that the folder never holds two runs.
     os.makedirs(out, exist_ok=True)
-    staging = tempfile.mkdtemp(prefix=".plaingrad-train-", dir=out)
+    with _signals_held():
+        staging = tempfile.mkdtemp(prefix=".plaingrad-train-", dir=out)
     try:
         drawn = _draw_outputs(staging, model, history, data, args.optimizer, lr, loss,
                               X_train, y_train, X_test, y_test, threshold, test_acc)
-        written = _move_into(out, drawn)
+        with _signals_held():
+            written = _move_into(out, drawn)
+            # A picture this run did not draw (no decision boundary for 3 features, a
+            # skipped graph) must not stay beside the new model as if it showed it.
+            stale = [os.path.join(out, name) for name in OUTPUTS
+                     if name not in {os.path.basename(p) for p in written}
+                     and os.path.isfile(os.path.join(out, name))]
+            for path in stale:
+                os.remove(path)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        with _signals_held():
+            shutil.rmtree(staging, ignore_errors=True)
     print("wrote:")
     for path in written:
         print(f"  {path}")
-    # A picture this run did not draw (no decision boundary for 3 features, a skipped
-    # graph) must not stay beside the new model as if it showed it.
-    stale = [os.path.join(out, name) for name in OUTPUTS
-             if name not in {os.path.basename(p) for p in written}
-             and os.path.isfile(os.path.join(out, name))]
     for path in stale:
-        os.remove(path)
         print(f"removed {path} (from an earlier run)")
     return 0

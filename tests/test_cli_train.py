@@ -183,6 +183,45 @@ def test_sigterm_while_drawing_leaves_the_earlier_run_whole(tmp_path, monkeypatc
     assert {name: (out / name).read_bytes() for name in os.listdir(out)} == before
 
 
+def test_ctrl_c_while_the_outputs_move_in_waits_for_them(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out"
+    assert main(["train", *SMALL, "--out", str(out)]) == 0
+    before = {name: (out / name).read_bytes() for name in os.listdir(out)}
+    real_replace, moved = os.replace, []
+
+    def replace_then_interrupt(source, target):
+        real_replace(source, target)
+        if os.path.dirname(target) == str(out):  # a move into --out (not a staged write)
+            moved.append(target)
+        if len(moved) == 3:  # in the middle of the moves, as a badly timed Ctrl-C
+            os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(os, "replace", replace_then_interrupt)
+    assert main(["train", *SMALL, "--seed", "7", "--out", str(out)]) == 130
+    assert "plaingrad train: interrupted" in capsys.readouterr().err
+    after = {name: (out / name).read_bytes() for name in os.listdir(out)}
+    assert after.keys() == before.keys()  # no staging folder left
+    assert all(after[name] != before[name] for name in before)  # every file is the new run's
+
+
+def test_an_interrupt_that_a_library_turns_into_an_error_is_still_an_interrupt(
+        tmp_path, monkeypatch, capsys):
+    from viz import plots
+
+    def swallowing(*args, **kwargs):  # as matplotlib's C code does with a KeyboardInterrupt
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        except KeyboardInterrupt:
+            raise ValueError("Invalid affine transformation matrix") from None
+
+    monkeypatch.setattr(plots, "decision_boundary", swallowing)
+    assert main(["train", *SMALL, "--out", str(tmp_path / "out")]) == 130
+    err = capsys.readouterr().err
+    assert "plaingrad train: interrupted" in err and "affine" not in err
+    assert os.listdir(tmp_path / "out") == []
+
+
 def test_an_output_that_is_a_symbolic_link_is_written_through(tmp_path):
     out, real = tmp_path / "out", tmp_path / "kept" / "model.json"
     out.mkdir()
