@@ -35,7 +35,7 @@ import math
 import numbers
 from collections.abc import Mapping
 
-from autograd.engine import Value
+from autograd.engine import Value, is_finite_number
 
 __all__ = ["GradcheckError", "GradcheckReport", "GradcheckRow", "gradcheck"]
 
@@ -203,8 +203,8 @@ def _parse_inputs(inputs, names):
 
 
 def _tolerance(x, what, positive=False):
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
-        raise ValueError(f"gradcheck: {what} must be a finite number, got {x!r}")
+    if not is_finite_number(x):
+        raise ValueError(f"gradcheck: {what} must be a finite number, got {x!r:.60}")
     if x < 0 or (positive and x == 0):
         raise ValueError(f"gradcheck: {what} must be {'> 0' if positive else '>= 0'}, got {x!r}")
     return float(x)

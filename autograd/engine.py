@@ -40,6 +40,19 @@ def _as_float(x, what):
     return f
 
 
+def is_finite_number(x):
+    """A finite int or float (NumPy's too), not a bool; an int beyond the floats is not.
+
+    The test every number a user passes to nn and viz (data, settings) must pass.
+    """
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
+
+
 def _number(x, op):
     """A plain number operand of `op`, as a float."""
     if type(x) is float:  # the common case, without _as_float's checks

@@ -17,6 +17,7 @@ import os
 import random
 import re
 
+from autograd.engine import is_finite_number
 from nn.module import make_rng
 
 __all__ = ["moons", "circles", "xor", "blobs", "DATASETS", "train_test_split",
@@ -41,19 +42,9 @@ def _check_samples(n_samples, noise, least=2):
             or not least <= n_samples <= MAX_SAMPLES):
         raise ValueError(f"n_samples must be an int from {least} to {MAX_SAMPLES:,} "
                          f"(MAX_SAMPLES), got {n_samples!r}")
-    if not (_is_finite_number(noise) and noise >= 0):
+    if not (is_finite_number(noise) and noise >= 0):
         raise ValueError(f"noise must be a finite number ≥ 0, got {noise!r:.40}")
     return float(noise)  # (a NumPy number too: the points stay Python floats)
-
-
-def _is_finite_number(v):
-    """A finite int or float (NumPy's too), not a bool; an int beyond the floats is not."""
-    if isinstance(v, bool) or not isinstance(v, numbers.Real):
-        return False
-    try:
-        return math.isfinite(v)
-    except OverflowError:
-        return False
 
 
 def _finish(points, labels, noise, rng):
@@ -168,7 +159,7 @@ def check_rows(rows, ncols, where, expected="expected"):
             if isinstance(v, bool) or not isinstance(v, numbers.Real):
                 raise ValueError(f"{where} row {i}, column {j + 1} is {type(v).__name__} "
                                  f"{v!r:.40}; values must be finite numbers")
-            if not _is_finite_number(v):
+            if not is_finite_number(v):
                 raise ValueError(f"{where} row {i}, column {j + 1} is {v!r:.40}; "
                                  "values must be finite numbers")
 

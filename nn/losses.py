@@ -9,10 +9,10 @@ Value or number counts as a list of one. Targets are plain numbers.
 >>> J.backward()          # z[i].grad == (sigmoid(z[i]) - y[i]) / N
 """
 
-import math
 import numbers
 
 from autograd import Value, dot, total
+from autograd.engine import is_finite_number
 
 __all__ = ["BCE_EPS", "bce", "bce_with_logits", "mse", "hinge", "LOSSES", "get_loss"]
 
@@ -44,7 +44,7 @@ def _targets(predictions, targets, what):
         targets = [targets]
     ys = []
     for i, y in enumerate(targets):
-        if isinstance(y, bool) or not isinstance(y, numbers.Real) or not math.isfinite(y):
+        if not is_finite_number(y):
             raise ValueError(f"{what}: target {i} must be a finite number, got {y!r}")
         ys.append(float(y))
     if len(preds) != len(ys):

@@ -12,17 +12,17 @@ their defaults), so the same gradients give the same steps.
 """
 
 import math
-import numbers
 
 from autograd import Value
+from autograd.engine import is_finite_number
 
 __all__ = ["Optimizer", "SGD", "Adam", "OPTIMIZERS"]
 
 
 def _number(x, what, low=None, high=None, low_open=False, high_open=False):
     """A finite float within [low, high] (or open ends), else a ValueError naming it."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
-        raise ValueError(f"{what} must be a finite number, got {x!r}")
+    if not is_finite_number(x):
+        raise ValueError(f"{what} must be a finite number, got {x!r:.60}")
     x = float(x)
     too_low = low is not None and (x <= low if low_open else x < low)
     too_high = high is not None and (x >= high if high_open else x > high)

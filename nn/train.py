@@ -13,6 +13,7 @@ import numbers
 import random
 
 from autograd import Value
+from autograd.engine import is_finite_number
 from nn.data import check_rows
 from nn.losses import get_loss
 from nn.module import MLP
@@ -67,7 +68,7 @@ def _check_data(model, X, y, what):
         raise ValueError(f"fit: {what} is empty")
     check_rows(X, model.nin, f"fit: {what}", "the model expects")
     for i, t in enumerate(y):
-        if isinstance(t, bool) or not isinstance(t, numbers.Real) or not math.isfinite(t):
+        if not is_finite_number(t):
             raise ValueError(f"fit: {what} target {i} is {t!r:.40}; targets must be finite "
                              "numbers")
 
@@ -166,8 +167,7 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
     opt = _optimizer(model, optimizer, lr)
     if threshold is None:
         threshold = default_threshold(model, loss)
-    if (isinstance(threshold, bool) or not isinstance(threshold, numbers.Real)
-            or not math.isfinite(threshold)):
+    if not is_finite_number(threshold):
         raise ValueError(f"fit: threshold must be a finite number, got {threshold!r}")
     if callback is not None and not callable(callback):
         raise TypeError(f"fit: callback must be a function(epoch, history), got "

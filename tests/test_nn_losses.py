@@ -208,7 +208,7 @@ def test_mismatched_or_empty_lists(loss):
 
 
 @pytest.mark.parametrize("loss", [bce, bce_with_logits, mse, hinge])
-@pytest.mark.parametrize("target", [math.nan, math.inf, "1", None, True])
+@pytest.mark.parametrize("target", [math.nan, math.inf, "1", None, True, 10**400])
 def test_targets_must_be_finite_numbers(loss, target):
     with pytest.raises(ValueError, match="target 0 must be a finite number"):
         loss([0.5], [target])

@@ -19,6 +19,7 @@ import os
 import sys
 from collections.abc import Mapping
 
+from autograd.engine import is_finite_number
 from autograd.files import atomic_write
 
 __all__ = ["training_curves", "decision_boundary"]
@@ -65,21 +66,12 @@ def _finite_series(history, key):
     values = history.get(key)
     values = [] if values is None else list(values)
     for i, v in enumerate(values):
-        if not _is_finite_number(v):
+        if not is_finite_number(v):
             raise ValueError(f"training_curves: {key}[{i}] is {v!r}, not a finite number")
     if values and not math.isfinite(max(values) - min(values)):
         raise ValueError(f"training_curves: {key} spans from {min(values):g} to "
                          f"{max(values):g}, more than a float can hold; nothing to plot")
     return [float(v) for v in values]
-
-
-def _is_finite_number(v):
-    if isinstance(v, bool) or not isinstance(v, numbers.Real):
-        return False
-    try:
-        return math.isfinite(v)
-    except OverflowError:  # an int beyond the float range
-        return False
 
 
 def training_curves(history, path, title="Training"):
@@ -123,7 +115,7 @@ def _axis(values, resolution):
     Finite even for values near ±1.8e308: the span is taken in halves, and the
     margin stops at the largest float.
     """
-    if not all(_is_finite_number(v) for v in values):
+    if not all(is_finite_number(v) for v in values):
         raise ValueError("decision_boundary: the points must be finite numbers")
     values = [float(v) for v in values]
     lo, hi = min(values), max(values)
@@ -164,7 +156,7 @@ def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
     for what, names in (("axis_labels", axis_labels), ("class_names", class_names)):
         if isinstance(names, str) or len(names) != 2:
             raise ValueError(f"decision_boundary: {what} must be two names, got {names!r}")
-    if not all(_is_finite_number(t) for t in y):
+    if not all(is_finite_number(t) for t in y):
         raise ValueError("decision_boundary: the labels must be finite numbers")
     # A label ≥ 0.5 is class 1, as in nn.accuracy: 0/1 and −1/+1 labels both work.
     classes = [1 if t >= 0.5 else 0 for t in y]
