@@ -5,6 +5,7 @@ that adds its parser and sets `func`, the function that runs it.
 """
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -30,6 +31,9 @@ def _version():
         return "(not installed)"
 
 
+# Ctrl-C, `kill` and a closed terminal: the signals that end a run through its cleanup.
+SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                if hasattr(signal, name))
 _received = []  # the signals that arrived during this run of main()
 
 
@@ -46,12 +50,34 @@ def _catch_signals():
     library that turns the interrupt into an error of its own (matplotlib's C code does)
     cannot make it look like the user's mistake."""
     _received.clear()
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):
-            try:
-                signal.signal(getattr(signal, name), _on_signal)
-            except ValueError:  # main() called outside the main thread: leave them be
-                return
+    for number in SIGNALS:
+        try:
+            signal.signal(number, _on_signal)
+        except ValueError:  # main() called outside the main thread: leave them be
+            return
+
+
+@contextlib.contextmanager
+def signals_held():
+    """Hold the SIGNALS until the block is done; they arrive right after it.
+
+    (Python runs a signal's handler in the main thread, whichever thread received it,
+    so the handlers are swapped for one that notes the signal, then raised again.)
+    """
+    noted = []
+    handlers = {}
+    try:
+        for number in SIGNALS:
+            handlers[number] = signal.signal(number, lambda signum, frame: noted.append(signum))
+    except ValueError:  # not the main thread: signals cannot be handled here at all
+        pass
+    try:
+        yield
+    finally:
+        for number, handler in handlers.items():
+            signal.signal(number, handler)
+        for number in noted:
+            signal.raise_signal(number)
 
 
 def build_parser():

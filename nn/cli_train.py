@@ -10,19 +10,17 @@ computation graph of the first neuron on one sample as SVG.
 """
 
 import argparse
-import contextlib
 import csv
 import io
 import math
 import os
 import shutil
-import signal
 import sys
 import tempfile
 from typing import NamedTuple
 
 from autograd.files import atomic_write
-from nn.cli import positive_int
+from nn.cli import positive_int, signals_held
 from nn.data import DATASETS, MAX_SAMPLES, load_csv, standardize, train_test_split
 from nn.io import save
 from nn.losses import LOSSES, get_loss
@@ -336,31 +334,6 @@ def _draw_outputs(folder, model, history, data, optimizer, lr, loss, X_train, y_
     return written
 
 
-@contextlib.contextmanager
-def _signals_held():
-    """Hold Ctrl-C, SIGTERM and SIGHUP until the block is done; they arrive right after it.
-
-    (Python runs a signal's handler in the main thread, whichever thread received it,
-    so the handlers are swapped for one that notes the signal, then raised again.)
-    """
-    noted = []
-    handlers = {}
-    try:
-        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-            if hasattr(signal, name):
-                number = getattr(signal, name)
-                handlers[number] = signal.signal(number, lambda signum, frame: noted.append(signum))
-    except ValueError:  # not the main thread: signals cannot be handled here at all
-        pass
-    try:
-        yield
-    finally:
-        for number, handler in handlers.items():
-            signal.signal(number, handler)
-        for number in noted:
-            signal.raise_signal(number)
-
-
 def _move_into(out, paths):
     """Move the finished files into `out` (renames in one folder: quick); returns the new paths.
 
@@ -437,12 +410,12 @@ def run(args):
     # all of it is done: an error or Ctrl-C while drawing leaves the earlier run whole, and
     # a signal during the moves waits for them, so that the folder never holds two runs.
     os.makedirs(out, exist_ok=True)
-    with _signals_held():
+    with signals_held():
         staging = tempfile.mkdtemp(prefix=".plaingrad-train-", dir=out)
     try:
         drawn = _draw_outputs(staging, model, history, data, args.optimizer, lr, loss,
                               X_train, y_train, X_test, y_test, threshold, test_acc)
-        with _signals_held():
+        with signals_held():
             written = _move_into(out, drawn)
             # A picture this run did not draw (no decision boundary for 3 features, a
             # skipped graph) must not stay beside the new model as if it showed it.
@@ -452,7 +425,7 @@ def run(args):
             for path in stale:
                 os.remove(path)
     finally:
-        with _signals_held():
+        with signals_held():
             shutil.rmtree(staging, ignore_errors=True)
     print("wrote:")
     for path in written:
