@@ -2,7 +2,8 @@
 
 Every operation below computes its result *and* the local derivative of that
 result with respect to each parent, side by side, and stores both in the new
-node. `backward()` then only has to multiply: each parent receives
+node: its operands a and b, with local_a = ∂node/∂a and local_b = ∂node/∂b.
+`backward()` then only has to multiply: each parent receives
 ``local derivative × gradient of the node`` (the chain rule), summed over all
 the paths that reach it.
 
@@ -80,10 +81,20 @@ class Value:
     on every pass.
     """
 
+    # A node made by an op holds its operands and their local derivatives in fields:
+    # a and b (b is None for an op of one operand), local_a = ∂node/∂a and
+    # local_b = ∂node/∂b. A Σ node (`total`, `dot`) has any number of operands and
+    # holds them in two tuples, sum_parents and sum_local_grads, with a = None.
+    # Why fields rather than a tuple of parents on every node: each tuple is one more
+    # object for the cyclic garbage collector to count and scan, and without them a
+    # long chain runs a quarter faster (bench/README.md). `parents` and `local_grads`
+    # give every node's operands and local derivatives as tuples.
+    #
     # No __dict__ and no closures: a node is small and holds no reference to
     # itself, so a dropped graph is freed by reference counting alone.
     # (__weakref__ lets tests and the benchmark check exactly that.)
-    __slots__ = ("data", "grad", "op", "parents", "local_grads", "constant", "label",
+    __slots__ = ("data", "grad", "op", "constant", "label",
+                 "a", "local_a", "b", "local_b", "sum_parents", "sum_local_grads",
                  "__weakref__")
 
     # Make NumPy hand `np.float64(2) * x` back to Value.__rmul__ instead of
@@ -99,9 +110,9 @@ class Value:
         self.data = data
         self.grad = 0.0
         self.label = label
-        self.op = ""          # a leaf: made by no op
-        self.parents = ()
-        self.local_grads = ()
+        self.op = ""          # a leaf: made by no op, no operands
+        self.a = self.local_a = self.b = self.local_b = None
+        self.sum_parents = self.sum_local_grads = ()
         self.constant = None
 
     # ----- primitive operations: forward value and local derivatives together -----
@@ -109,19 +120,19 @@ class Value:
     def __add__(self, other):
         if isinstance(other, Value):
             # d(a+b)/da = 1, d(a+b)/db = 1
-            return _node(self.data + other.data, "+", (self, other), (1.0, 1.0))
+            return _node(self.data + other.data, "+", self, 1.0, other, 1.0)
         c = _number(other, "+")
         # d(a+c)/da = 1
-        return _node(self.data + c, "+", (self,), (1.0,), c)
+        return _node(self.data + c, "+", self, 1.0, constant=c)
 
     def __mul__(self, other):
         if isinstance(other, Value):
             a, b = self.data, other.data
             # d(a·b)/da = b, d(a·b)/db = a
-            return _node(a * b, "*", (self, other), (b, a))
+            return _node(a * b, "*", self, b, other, a)
         c = _number(other, "*")
         # d(a·c)/da = c
-        return _node(self.data * c, "*", (self,), (c,), c)
+        return _node(self.data * c, "*", self, c, constant=c)
 
     def __truediv__(self, other):
         # A primitive, not a · b⁻¹ as in micrograd: b⁻¹ rounds twice (49 / 49 would be
@@ -131,11 +142,11 @@ class Value:
             _check_divisor(a, b)
             q = a / b
             # d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -(a/b)/b
-            return _node(q, "/", (self, other), (1.0 / b, -q / b))
+            return _node(q, "/", self, 1.0 / b, other, -q / b)
         c = _number(other, "/")
         _check_divisor(self.data, c)
         # d(a/c)/da = 1/c
-        return _node(self.data / c, "/", (self,), (1.0 / c,), c)
+        return _node(self.data / c, "/", self, 1.0 / c, constant=c)
 
     def __pow__(self, p):
         if isinstance(p, Value):
@@ -145,7 +156,7 @@ class Value:
             # d(a^b)/da = b·a^(b-1) (0 for b = 0, even where a^(b-1) overflows),
             # d(a^b)/db = a^b·log a
             local_a = 0.0 if b == 0 else b * _float_pow(a, b - 1)
-            return _node(out, "**", (self, p), (local_a, out * math.log(a)))
+            return _node(out, "**", self, local_a, p, out * math.log(a))
         p = _as_float(p, "x ** p")
         x = self.data
         if x < 0 and math.isfinite(p) and not p.is_integer():
@@ -161,7 +172,7 @@ class Value:
             local = math.inf  # 0^(p-1) with p-1 < 0: the slope of √x at 0
         else:
             local = p * _float_pow(x, p - 1)
-        return _node(out, "**", (self,), (local,), p)
+        return _node(out, "**", self, local, constant=p)
 
     def exp(self):
         """e^x. Overflows to inf (as in IEEE, NumPy and PyTorch) above x ≈ 709.78."""
@@ -170,7 +181,7 @@ class Value:
         except OverflowError:
             e = math.inf
         # d(e^x)/dx = e^x
-        return _node(e, "exp", (self,), (e,))
+        return _node(e, "exp", self, e)
 
     def log(self):
         """Natural logarithm; raises ValueError for x ≤ 0."""
@@ -178,7 +189,7 @@ class Value:
         if x <= 0:
             raise ValueError(f"log: the logarithm of {x!r} is undefined (log needs x > 0)")
         # d(log x)/dx = 1/x
-        return _node(math.log(x), "log", (self,), (1.0 / x,))
+        return _node(math.log(x), "log", self, 1.0 / x)
 
     def tanh(self):
         x = self.data
@@ -186,20 +197,20 @@ class Value:
         # d(tanh x)/dx = 1 - tanh(x)², written as 4e/(1 + e)² with e = e^(-2|x|): where
         # tanh(x) rounds to ±1 (|x| > 19), 1 - t² would be 0 instead of about 4e^(-2|x|).
         e = math.exp(-2.0 * abs(x))
-        return _node(t, "tanh", (self,), (4.0 * e / (1.0 + e) ** 2,))
+        return _node(t, "tanh", self, 4.0 * e / (1.0 + e) ** 2)
 
     def sigmoid(self):
         x = self.data
         s = _sigmoid(x)
         # dσ/dx = σ(x)·(1 - σ(x)), with 1 - σ(x) = σ(-x) computed directly: in the
         # tails 1 - s would lose the digits that σ(-x) keeps.
-        return _node(s, "sigmoid", (self,), (s * _sigmoid(-x),))
+        return _node(s, "sigmoid", self, s * _sigmoid(-x))
 
     def relu(self):
         x = self.data
         out = 0.0 if x < 0 else x  # NaN passes through, as in micrograd
         # d relu(x)/dx = 1 for x > 0, else 0 (0 at the kink, as in micrograd and PyTorch)
-        return _node(out, "relu", (self,), (1.0 if out > 0 else 0.0,))
+        return _node(out, "relu", self, 1.0 if out > 0 else 0.0)
 
     def softplus(self):
         """log(1 + e^x), computed without overflow for any x."""
@@ -207,7 +218,7 @@ class Value:
         # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): the exponent is never positive
         out = max(x, 0.0) + math.log1p(math.exp(-abs(x)))
         # d softplus(x)/dx = σ(x)
-        return _node(out, "softplus", (self,), (_sigmoid(x),))
+        return _node(out, "softplus", self, _sigmoid(x))
 
     # ----- composite operations, written from the primitives; a number on the left -----
 
@@ -243,7 +254,7 @@ class Value:
 
         Interior nodes get fresh gradients on every pass; leaves accumulate.
         """
-        if not self.parents:
+        if not self.op:
             self.grad += 1.0  # a leaf accumulates, like every leaf
             return
         order = topological_order(self)
@@ -254,33 +265,40 @@ class Value:
             grad = node.grad  # complete: every consumer has passed its share
             if not grad:
                 continue  # nothing to pass on (see below)
-            parents, local_grads = node.parents, node.local_grads
-            # The chain rule, parent.grad += local · grad for each parent; written
-            # out for one and two parents (nearly every node), where zip would cost
-            # more than the arithmetic. A factor of 0 (local or grad) passes nothing
-            # on, even when the other is inf or NaN: √relu(x) at x < 0 has slope 0,
-            # where IEEE's 0 · inf would make it NaN.
-            if len(parents) == 1:
-                local = local_grads[0]
-                if local:
-                    parents[0].grad += local * grad
-            elif len(parents) == 2:
-                a, b = parents
-                local_a, local_b = local_grads
-                if local_a:
-                    a.grad += local_a * grad
-                if local_b:
-                    b.grad += local_b * grad
-            else:
-                for parent, local in zip(parents, local_grads):
+            # The chain rule: parent.grad += local · grad for each parent. A factor of
+            # 0 (local or grad) passes nothing on, even when the other is inf or NaN:
+            # √relu(x) at x < 0 has slope 0, where IEEE's 0 · inf would make it NaN.
+            a = node.a
+            if a is None:  # a Σ node: any number of parents
+                for parent, local in zip(node.sum_parents, node.sum_local_grads):
                     if local:
                         parent.grad += local * grad
+                continue
+            if node.local_a:
+                a.grad += node.local_a * grad
+            b = node.b
+            if b is not None and node.local_b:
+                b.grad += node.local_b * grad
 
     # ----- display and micrograd compatibility -----
 
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data}, grad={self.grad}{label})"
+
+    @property
+    def parents(self):
+        """The Value operands, in order: (a,) or (a, b); a Σ node's all; () for a leaf."""
+        if self.a is None:
+            return self.sum_parents
+        return (self.a,) if self.b is None else (self.a, self.b)
+
+    @property
+    def local_grads(self):
+        """∂self/∂parent for each of `parents`, in the same order."""
+        if self.a is None:
+            return self.sum_local_grads
+        return (self.local_a,) if self.b is None else (self.local_a, self.local_b)
 
     @property
     def _prev(self):
@@ -305,7 +323,7 @@ def topological_order(root):
     `backward()` passes gradients in.
     """
     order, seen = [], set()
-    stack = [root] if root.parents else []
+    stack = [root] if root.op else []
     while stack:
         node = stack.pop()
         if node is None:
@@ -314,9 +332,19 @@ def topological_order(root):
             seen.add(node)
             stack.append(node)
             stack.append(None)
-            for parent in node.parents:
-                if parent.parents and parent not in seen:
-                    stack.append(parent)
+            # Push the parents not yet listed, leaves (op "") aside. The fields are read
+            # directly: building the `parents` tuple for each node would cost 7%.
+            a = node.a
+            if a is None:  # a Σ node
+                for parent in node.sum_parents:
+                    if parent.op and parent not in seen:
+                        stack.append(parent)
+                continue
+            if a.op and a not in seen:
+                stack.append(a)
+            b = node.b
+            if b is not None and b.op and b not in seen:
+                stack.append(b)
     order.reverse()
     return order
 
@@ -333,7 +361,7 @@ def total(values):
     if not values:
         return Value(0.0)
     # dΣ/dv_i = 1
-    return _node(sum([v.data for v in values]), "sum", tuple(values), (1.0,) * len(values))
+    return _sum_node(sum([v.data for v in values]), "sum", tuple(values), (1.0,) * len(values))
 
 
 def dot(weights, inputs):
@@ -350,7 +378,7 @@ def dot(weights, inputs):
     ad = [a.data for a in inputs]
     # ∂(W·a)/∂w_i = a_i and ∂(W·a)/∂a_i = w_i
     z = sum([w * a for w, a in zip(wd, ad)])
-    return _node(z, "dot", (*weights, *inputs), (*ad, *wd))
+    return _sum_node(z, "dot", (*weights, *inputs), (*ad, *wd))
 
 
 # ----- helpers -----
@@ -358,8 +386,8 @@ def dot(weights, inputs):
 _new_value = object.__new__  # a bare Value, without __init__ (looked up once: ops call it a lot)
 
 
-def _node(data, op, parents, local_grads, constant=None):
-    """The result of an op: `data`, made by `op` from `parents` (and `constant`).
+def _node(data, op, a, local_a, b=None, local_b=None, constant=None):
+    """The result of an op: `data`, made by `op` from the Values a (and b) and `constant`.
 
     Value.__init__ is for leaves and checks what users pass; an op's numbers are
     already floats, so this skips the checks and the class call (a third faster).
@@ -369,9 +397,26 @@ def _node(data, op, parents, local_grads, constant=None):
     node.grad = 0.0
     node.label = ""
     node.op = op
-    node.parents = parents          # the Value operands, in order
-    node.local_grads = local_grads  # ∂node/∂parent, one per parent
-    node.constant = constant        # the number operand of "+", "*", "/" or "**", else None
+    node.a = a
+    node.local_a = local_a  # ∂node/∂a
+    node.b = b              # None for an op of one operand
+    node.local_b = local_b  # ∂node/∂b
+    node.sum_parents = node.sum_local_grads = ()
+    node.constant = constant  # the number operand of "+", "*", "/" or "**", else None
+    return node
+
+
+def _sum_node(data, op, parents, local_grads):
+    """The result of a Σ op (`total`, `dot`): any number of parents, held in tuples."""
+    node = _new_value(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node.op = op
+    node.a = node.local_a = node.b = node.local_b = None
+    node.sum_parents = parents          # the Value operands, in order
+    node.sum_local_grads = local_grads  # ∂node/∂parent, one per parent
+    node.constant = None
     return node
 
 

@@ -91,7 +91,7 @@ def test_a_graph_broken_by_data_fails_with_the_table():
 def test_a_wrong_local_derivative_is_caught():
     def wrong_square(v):  # a node claiming d(x²)/dx = x instead of 2x
         x = v[0]
-        return _node(x.data ** 2, "bad", (x,), (x.data,))
+        return _node(x.data ** 2, "bad", x, x.data)
 
     report = gradcheck(wrong_square, [3.0], raise_on_failure=False)
     assert not report.passed
@@ -230,7 +230,7 @@ def test_a_real_failure_stays_a_failure_at_any_step():
     # a wrong derivative does not come closer to the numeric one when h shrinks
     def wrong_exp(v):  # claims d(e^x)/dx = 2e^x
         x = v[0]
-        return _node(math.exp(x.data), "bad", (x,), (2 * math.exp(x.data),))
+        return _node(math.exp(x.data), "bad", x, 2 * math.exp(x.data))
 
     for eps in (1e-2, 1e-6, 1e-9):
         report = gradcheck(wrong_exp, [1.0], eps=eps, raise_on_failure=False)
@@ -240,7 +240,7 @@ def test_a_real_failure_stays_a_failure_at_any_step():
 def test_an_infinite_or_nan_analytic_gradient_is_a_failure_not_a_step_problem():
     for bad in (math.inf, math.nan):
         def f(v, bad=bad):
-            return _node(v[0].data, "bad", (v[0],), (bad,))
+            return _node(v[0].data, "bad", v[0], bad)
 
         report = gradcheck(f, [1.0], raise_on_failure=False)
         assert not report.passed and report.rows[0].numeric == pytest.approx(1.0)

@@ -263,6 +263,37 @@ def test_parents_in_operand_order():
     assert (a + b).constant is None and (a * b).constant is None
 
 
+def test_a_node_holds_its_operands_and_local_derivatives_in_fields():
+    a, b = Value(3.0, label="a"), Value(5.0, label="b")
+    product = a * b
+    assert (product.a, product.local_a, product.b, product.local_b) == (a, 5.0, b, 3.0)
+    assert product.parents == (a, b) and product.local_grads == (5.0, 3.0)
+    assert product.sum_parents == () and product.sum_local_grads == ()
+    quotient = a / b  # d(a/b)/da = 1/b, d(a/b)/db = -a/b²
+    assert quotient.local_grads == (1 / 5.0, -3.0 / 25.0)
+    unary = a.exp()
+    assert (unary.a, unary.b, unary.local_b) == (a, None, None)
+    assert unary.parents == (a,) and unary.local_grads == (math.exp(3.0),)
+
+
+def test_a_sum_node_holds_its_operands_in_tuples():
+    w, x = [Value(2.0), Value(-1.0)], [Value(4.0), Value(7.0)]
+    node = dot(w, x)  # ∂(W·x)/∂w_i = x_i, ∂(W·x)/∂x_i = w_i
+    assert node.a is None and node.b is None
+    assert node.parents == node.sum_parents == (*w, *x)
+    assert node.local_grads == node.sum_local_grads == (4.0, 7.0, 2.0, -1.0)
+    node = total([w[0], w[1], w[0]])  # a Value twice: two operands, each ∂Σ = 1
+    assert node.parents == (w[0], w[1], w[0]) and node.local_grads == (1.0, 1.0, 1.0)
+    node.backward()
+    assert (w[0].grad, w[1].grad) == (2.0, 1.0)
+
+
+def test_a_leaf_has_no_operands():
+    leaf = Value(1.0)
+    assert leaf.parents == () and leaf.local_grads == ()
+    assert (leaf.a, leaf.local_a, leaf.b, leaf.local_b) == (None, None, None, None)
+
+
 @pytest.mark.parametrize("make, op, constant", [
     (lambda a: 2 * a, "*", 2.0), (lambda a: a * 2, "*", 2.0), (lambda a: 3 + a, "+", 3.0),
     (lambda a: a + 3, "+", 3.0), (lambda a: a - 3, "+", -3.0), (lambda a: a / 4, "/", 4.0),
