@@ -121,7 +121,9 @@ class Value:
         if isinstance(other, Value):
             # d(a+b)/da = 1, d(a+b)/db = 1
             return _node(self.data + other.data, "+", self, 1.0, other, 1.0)
-        c = _number(other, "+")
+        # A number: a float is taken as it is, tested here rather than in _number
+        # (the call would cost 5% of a chain of `x * c + d`); others are checked.
+        c = other if type(other) is float else _number(other, "+")
         # d(a+c)/da = 1
         return _node(self.data + c, "+", self, 1.0, constant=c)
 
@@ -130,7 +132,7 @@ class Value:
             a, b = self.data, other.data
             # d(a·b)/da = b, d(a·b)/db = a
             return _node(a * b, "*", self, b, other, a)
-        c = _number(other, "*")
+        c = other if type(other) is float else _number(other, "*")  # as in +
         # d(a·c)/da = c
         return _node(self.data * c, "*", self, c, constant=c)
 
@@ -401,7 +403,7 @@ def _node(data, op, a, local_a, b=None, local_b=None, constant=None):
     node.local_a = local_a  # ∂node/∂a
     node.b = b              # None for an op of one operand
     node.local_b = local_b  # ∂node/∂b
-    node.sum_parents = node.sum_local_grads = ()
+    node.sum_parents = node.sum_local_grads = ()  # a Σ node's fields
     node.constant = constant  # the number operand of "+", "*", "/" or "**", else None
     return node
 
