@@ -2,7 +2,8 @@
 
 Every operation below computes its result *and* the local derivative of that
 result with respect to each parent, side by side, and stores both in the new
-node: its operands a and b, with local_a = ∂node/∂a and local_b = ∂node/∂b.
+node: its operands a and b, with local_a = ∂node/∂a and local_b = ∂node/∂b
+(a Σ node, which has many operands, keeps them in two tuples).
 `backward()` then only has to multiply: each parent receives
 ``local derivative × gradient of the node`` (the chain rule), summed over all
 the paths that reach it.
@@ -23,7 +24,7 @@ there the number becomes a leaf.
 import math
 import numbers
 
-__all__ = ["Value", "dot", "topological_order", "total"]
+__all__ = ["SumValue", "Value", "dot", "topological_order", "total"]
 
 
 def _as_float(x, what):
@@ -81,21 +82,22 @@ class Value:
     on every pass.
     """
 
-    # A node made by an op holds its operands and their local derivatives in fields:
-    # a and b (b is None for an op of one operand), local_a = ∂node/∂a and
-    # local_b = ∂node/∂b. A Σ node (`total`, `dot`) has any number of operands and
-    # holds them in two tuples, sum_parents and sum_local_grads, with a = None.
-    # Why fields rather than a tuple of parents on every node: each tuple is one more
-    # object for the cyclic garbage collector to count and scan, and without them a
-    # long chain runs a quarter faster (bench/README.md). `parents` and `local_grads`
-    # give every node's operands and local derivatives as tuples.
+    # Three kinds of node, told apart by two fields:
+    # - a leaf (op ""): a number you gave; no operands, a = b = None.
+    # - an op of one or two operands: a and b (b None for one), with their local
+    #   derivatives local_a = ∂node/∂a and local_b = ∂node/∂b.
+    # - a Σ node (`total`, `dot`; a = None): a SumValue, whose two more fields hold
+    #   any number of operands (at least one) and their local derivatives in tuples.
+    # `parents` and `local_grads` give any node's operands and local derivatives as
+    # tuples. Why fields and not those two tuples on every node: each tuple is one
+    # more object for the cyclic garbage collector to count and scan; without them
+    # the benchmark's chain runs PLACEHOLDER faster (bench/README.md).
     #
     # No __dict__ and no closures: a node is small and holds no reference to
     # itself, so a dropped graph is freed by reference counting alone.
     # (__weakref__ lets tests and the benchmark check exactly that.)
     __slots__ = ("data", "grad", "op", "constant", "label",
-                 "a", "local_a", "b", "local_b", "sum_parents", "sum_local_grads",
-                 "__weakref__")
+                 "a", "local_a", "b", "local_b", "__weakref__")
 
     # Make NumPy hand `np.float64(2) * x` back to Value.__rmul__ instead of
     # building an object array.
@@ -112,7 +114,6 @@ class Value:
         self.label = label
         self.op = ""          # a leaf: made by no op, no operands
         self.a = self.local_a = self.b = self.local_b = None
-        self.sum_parents = self.sum_local_grads = ()
         self.constant = None
 
     # ----- primitive operations: forward value and local derivatives together -----
@@ -292,14 +293,14 @@ class Value:
     def parents(self):
         """The Value operands, in order: (a,) or (a, b); a Σ node's all; () for a leaf."""
         if self.a is None:
-            return self.sum_parents
+            return self.sum_parents if self.op else ()
         return (self.a,) if self.b is None else (self.a, self.b)
 
     @property
     def local_grads(self):
         """∂self/∂parent for each of `parents`, in the same order."""
         if self.a is None:
-            return self.sum_local_grads
+            return self.sum_local_grads if self.op else ()
         return (self.local_a,) if self.b is None else (self.local_a, self.local_b)
 
     @property
@@ -313,6 +314,15 @@ class Value:
         if self.op == "**" and self.constant is not None:
             return f"**{self.constant:g}"
         return "ReLU" if self.op == "relu" else self.op
+
+
+class SumValue(Value):
+    """A Σ node (made by `total` and `dot`): a Value whose operands are held in tuples.
+
+    Its a and b are None; `parents` and `local_grads` read these two fields.
+    """
+
+    __slots__ = ("sum_parents", "sum_local_grads")
 
 
 def topological_order(root):
@@ -376,6 +386,8 @@ def dot(weights, inputs):
     inputs = [a if isinstance(a, Value) else _lift(a, "dot") for a in inputs]
     if len(weights) != len(inputs):
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs")
+    if not weights:
+        return Value(0.0)  # an empty sum, as total([]): a leaf (every op node has operands)
     wd = [w.data for w in weights]
     ad = [a.data for a in inputs]
     # ∂(W·a)/∂w_i = a_i and ∂(W·a)/∂a_i = w_i
@@ -403,14 +415,13 @@ def _node(data, op, a, local_a, b=None, local_b=None, constant=None):
     node.local_a = local_a  # ∂node/∂a
     node.b = b              # None for an op of one operand
     node.local_b = local_b  # ∂node/∂b
-    node.sum_parents = node.sum_local_grads = ()  # a Σ node's fields
     node.constant = constant  # the number operand of "+", "*", "/" or "**", else None
     return node
 
 
 def _sum_node(data, op, parents, local_grads):
     """The result of a Σ op (`total`, `dot`): any number of parents, held in tuples."""
-    node = _new_value(Value)
+    node = _new_value(SumValue)
     node.data = data
     node.grad = 0.0
     node.label = ""

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, dot, total
+from autograd.engine import SumValue, topological_order
 
 # ----- construction -----
 
@@ -160,6 +161,16 @@ def test_n_ary_sum_and_dot():
     assert total([]).data == 0.0
 
 
+@pytest.mark.parametrize("empty", [lambda: total([]), lambda: dot([], [])])
+def test_an_empty_sum_is_a_leaf_zero(empty):
+    # Every op node has operands: an empty Σ is a number, accumulating as leaves do.
+    z = empty()
+    assert (z.data, type(z.data), z.op, z.parents) == (0.0, float, "", ())
+    z.backward()
+    z.backward()
+    assert z.grad == 2.0 and topological_order(z) == []
+
+
 def test_dot_length_mismatch():
     with pytest.raises(ValueError, match="2 weights but 3 inputs"):
         dot([1.0, 2.0], [1.0, 2.0, 3.0])
@@ -268,7 +279,7 @@ def test_a_node_holds_its_operands_and_local_derivatives_in_fields():
     product = a * b
     assert (product.a, product.local_a, product.b, product.local_b) == (a, 5.0, b, 3.0)
     assert product.parents == (a, b) and product.local_grads == (5.0, 3.0)
-    assert product.sum_parents == () and product.sum_local_grads == ()
+    assert type(product) is Value  # no tuples: those are a Σ node's
     quotient = a / b  # d(a/b)/da = 1/b, d(a/b)/db = -a/b²
     assert quotient.local_grads == (1 / 5.0, -3.0 / 25.0)
     unary = a.exp()
@@ -279,6 +290,7 @@ def test_a_node_holds_its_operands_and_local_derivatives_in_fields():
 def test_a_sum_node_holds_its_operands_in_tuples():
     w, x = [Value(2.0), Value(-1.0)], [Value(4.0), Value(7.0)]
     node = dot(w, x)  # ∂(W·x)/∂w_i = x_i, ∂(W·x)/∂x_i = w_i
+    assert isinstance(node, SumValue) and isinstance(node, Value)
     assert node.a is None and node.b is None
     assert node.parents == node.sum_parents == (*w, *x)
     assert node.local_grads == node.sum_local_grads == (4.0, 7.0, 2.0, -1.0)
