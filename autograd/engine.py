@@ -91,7 +91,7 @@ class Value:
     # `parents` and `local_grads` give any node's operands and local derivatives as
     # tuples. Why fields and not those two tuples on every node: each tuple is one
     # more object for the cyclic garbage collector to count and scan; without them
-    # the benchmark's chain runs PLACEHOLDER faster (bench/README.md).
+    # the benchmark's chain takes a fifth less time (bench/README.md).
     #
     # No __dict__ and no closures: a node is small and holds no reference to
     # itself, so a dropped graph is freed by reference counting alone.
@@ -345,7 +345,7 @@ def topological_order(root):
             stack.append(node)
             stack.append(None)
             # Push the parents not yet listed, leaves (op "") aside. The fields are read
-            # directly: building the `parents` tuple for each node would cost 7%.
+            # directly: building the `parents` tuple for each node would cost 8%.
             a = node.a
             if a is None:  # a Σ node
                 for parent in node.sum_parents:
