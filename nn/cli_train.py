@@ -31,6 +31,7 @@ from nn.train import DEFAULT_LR, accuracy, default_threshold, fit
 DEFAULT_EPOCHS = 20
 DEFAULT_BATCH_SIZE = 32
 DEFAULT_SAMPLES = 300
+STAGING = ".plaingrad-train-"  # + process id + "-" + random: a run's hidden staging folder
 # What `train` writes into --out.
 OUTPUTS = ("model.json", "history.csv", "curves.png", "curves.svg", "decision_boundary.png",
            "decision_boundary.svg", "neuron_graph.svg")
@@ -334,6 +335,37 @@ def _draw_outputs(folder, model, history, data, optimizer, lr, loss, X_train, y_
     return written
 
 
+def _sweep_staging(out):
+    """Remove the staging folders that killed runs left in `out`; return their paths.
+
+    A run names its staging folder after its process id. One that was killed outright
+    (SIGKILL, a power cut) could not remove it; a later run does, once that process is
+    gone. Folders of live runs, and anything not named and made as a staging folder, stay.
+    """
+    swept = []
+    if os.name != "posix":
+        return swept  # os.kill(pid, 0) asks "alive?" only on POSIX (on Windows it is Ctrl-C)
+    for entry in os.scandir(out):
+        pid, _, rest = entry.name.removeprefix(STAGING).partition("-")
+        if (not entry.name.startswith(STAGING) or not pid.isdigit() or not rest
+                or not entry.is_dir(follow_symlinks=False) or _process_alive(int(pid))):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        if not os.path.lexists(entry.path):
+            swept.append(entry.path)
+    return swept
+
+
+def _process_alive(pid):
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # another user's process, or no pid this system has: leave it
+    return True
+
+
 def _move_into(out, paths):
     """Move the finished files into `out` (renames in one folder: quick); returns the new paths.
 
@@ -411,7 +443,8 @@ def run(args):
     # a signal during the moves waits for them, so that the folder never holds two runs.
     os.makedirs(out, exist_ok=True)
     with signals_held():
-        staging = tempfile.mkdtemp(prefix=".plaingrad-train-", dir=out)
+        swept = _sweep_staging(out)
+        staging = tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=out)
     try:
         drawn = _draw_outputs(staging, model, history, data, args.optimizer, lr, loss,
                               X_train, y_train, X_test, y_test, threshold, test_acc)
@@ -432,4 +465,6 @@ def run(args):
         print(f"  {path}")
     for path in stale:
         print(f"removed {path} (from an earlier run)")
+    for path in swept:
+        print(f"removed {path} (left by a run that was killed)")
     return 0
