@@ -2,6 +2,7 @@
 
 import json
 import math
+import subprocess
 import sys
 from pathlib import Path
 
@@ -127,3 +128,26 @@ def test_whole_run_at_tiny_sizes_writes_table_and_json(tmp_path, monkeypatch, ca
         assert len(row["times"]) == 2 and row["seconds"] > 0
     assert demo_rows["micrograd 0.1.0"]["vs_micrograd"] == 1.0
     assert list(tmp_path.iterdir()) == [out]  # the atomic write left no temp file behind
+
+
+def test_compare_runs_versions_side_by_side(tmp_path):
+    # A smoke run of bench/compare.py: the working tree against itself and HEAD, a tiny chain.
+    versions = ["."] + (["HEAD"] if (BENCH.parent / ".git").exists() else [])
+    done = subprocess.run([sys.executable, str(BENCH / "compare.py"), "chain", "50", *versions,
+                           "--rounds", "2", "--min-seconds", "0"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "chain 50: CPU ms per run, 2 interleaved rounds"
+    rows = [line.split() for line in lines[2:]]
+    assert [row[0] for row in rows] == versions
+    assert rows[0][3] == "1.000"  # the first version is the reference
+    assert all(float(row[1]) > 0 and float(row[2]) <= float(row[1]) for row in rows)
+
+
+def test_compare_refuses_an_unknown_commit():
+    if not (BENCH.parent / ".git").exists():
+        pytest.skip("not a git checkout")
+    done = subprocess.run([sys.executable, str(BENCH / "compare.py"), "chain", "50",
+                           "no-such-commit"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "git archive no-such-commit" in done.stderr
