@@ -6,7 +6,7 @@
 >>> y.backward()
 """
 
-from autograd.engine import Value, dot, total
+from autograd.engine import SumValue, Value, dot, total
 from autograd.explain import explain
 
-__all__ = ["Value", "dot", "explain", "total"]
+__all__ = ["SumValue", "Value", "dot", "explain", "total"]

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Value, dot, total
-from autograd.engine import SumValue, topological_order
+from autograd import SumValue, Value, dot, total
+from autograd.engine import topological_order
 
 # ----- construction -----
 
