@@ -14,7 +14,9 @@ import csv
 import io
 import math
 import os
+import re
 import shutil
+import socket
 import sys
 import tempfile
 from typing import NamedTuple
@@ -31,7 +33,11 @@ from nn.train import DEFAULT_LR, accuracy, default_threshold, fit
 DEFAULT_EPOCHS = 20
 DEFAULT_BATCH_SIZE = 32
 DEFAULT_SAMPLES = 300
-STAGING = ".plaingrad-train-"  # + process id + "-" + random: a run's hidden staging folder
+# A run's hidden staging folder: STAGING + host + "-" + process id + "-" + mkdtemp's 8 random
+# characters ([0-9] is ASCII only: a Unicode digit is not a process id).
+STAGING = ".plaingrad-train-"
+_STAGING_NAME = re.compile(re.escape(STAGING) + r"(?P<host>[A-Za-z0-9]*)-(?P<pid>[1-9][0-9]{0,9})"
+                           r"-[a-z0-9_]{8}")
 # What `train` writes into --out.
 OUTPUTS = ("model.json", "history.csv", "curves.png", "curves.svg", "decision_boundary.png",
            "decision_boundary.svg", "neuron_graph.svg")
@@ -335,24 +341,40 @@ def _draw_outputs(folder, model, history, data, optimizer, lr, loss, X_train, y_
     return written
 
 
-def _sweep_staging(out):
-    """Remove the staging folders that killed runs left in `out`; return their paths.
+def _staging_prefix():
+    """This run's staging folder name, up to mkdtemp's random part: host and process id."""
+    host = re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:32]
+    return f"{STAGING}{host}-{os.getpid()}-"
 
-    A run names its staging folder after its process id. One that was killed outright
-    (SIGKILL, a power cut) could not remove it; a later run does, once that process is
-    gone. Folders of live runs, and anything not named and made as a staging folder, stay.
+
+def _sweep_staging(out):
+    """Remove the staging folders that unfinished runs left in `out`: [(path, pid)].
+
+    A run names its staging folder after its host and process id. One that was killed
+    outright (SIGKILL, a power cut) could not remove it; a later run on the same host
+    does, once that process is gone. Folders of live runs, of other hosts (a shared
+    folder) and of other users stay, and so does anything not named exactly as a
+    staging folder or not a real folder.
     """
     swept = []
     if os.name != "posix":
         return swept  # os.kill(pid, 0) asks "alive?" only on POSIX (on Windows it is Ctrl-C)
+    this_host = _staging_prefix().removeprefix(STAGING).split("-")[0]
     for entry in os.scandir(out):
-        pid, _, rest = entry.name.removeprefix(STAGING).partition("-")
-        if (not entry.name.startswith(STAGING) or not pid.isdigit() or not rest
-                or not entry.is_dir(follow_symlinks=False) or _process_alive(int(pid))):
+        name = _STAGING_NAME.fullmatch(entry.name)
+        if (name is None or name["host"] != this_host
+                or not entry.is_dir(follow_symlinks=False)):
+            continue
+        try:
+            if entry.stat(follow_symlinks=False).st_uid != os.getuid():
+                continue
+        except OSError:
+            continue  # gone meanwhile
+        if _process_alive(int(name["pid"])):
             continue
         shutil.rmtree(entry.path, ignore_errors=True)
         if not os.path.lexists(entry.path):
-            swept.append(entry.path)
+            swept.append((entry.path, name["pid"]))
     return swept
 
 
@@ -443,8 +465,9 @@ def run(args):
     # a signal during the moves waits for them, so that the folder never holds two runs.
     os.makedirs(out, exist_ok=True)
     with signals_held():
-        swept = _sweep_staging(out)
-        staging = tempfile.mkdtemp(prefix=f"{STAGING}{os.getpid()}-", dir=out)
+        for path, pid in _sweep_staging(out):
+            print(f"removed {path} (left by an unfinished run: its process {pid} is gone)")
+        staging = tempfile.mkdtemp(prefix=_staging_prefix(), dir=out)
     try:
         drawn = _draw_outputs(staging, model, history, data, args.optimizer, lr, loss,
                               X_train, y_train, X_test, y_test, threshold, test_acc)
@@ -465,6 +488,4 @@ def run(args):
         print(f"  {path}")
     for path in stale:
         print(f"removed {path} (from an earlier run)")
-    for path in swept:
-        print(f"removed {path} (left by a run that was killed)")
     return 0

@@ -14,7 +14,7 @@ import pytest
 
 import nn
 from nn.cli import main
-from nn.cli_train import _fold_scaling
+from nn.cli_train import STAGING, _fold_scaling, _staging_prefix
 from nn.train import accuracy
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -205,35 +205,41 @@ def test_ctrl_c_while_the_outputs_move_in_waits_for_them(tmp_path, monkeypatch, 
 
 
 @pytest.mark.skipif(os.name != "posix", reason="process ids are checked with os.kill(pid, 0)")
-def test_staging_folders_of_killed_runs_are_swept(tmp_path, capsys):
+def test_staging_folders_of_unfinished_runs_are_swept(tmp_path, capsys):
     out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
     out.mkdir()
     elsewhere.mkdir()
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                               capture_output=True, text=True, check=True)
     dead_pid = int(finished.stdout)  # a process that has ended, as a SIGKILLed run has
-    killed = out / f".plaingrad-train-{dead_pid}-k1x2"
+    host = _staging_prefix().removeprefix(STAGING).split("-")[0]
+    killed = out / f"{STAGING}{host}-{dead_pid}-k1x2_9ab"
     killed.mkdir()
     (killed / "curves.png").write_bytes(b"half a picture")
     kept = [
-        out / f".plaingrad-train-{os.getpid()}-live",  # a live run's (this process)
-        out / ".plaingrad-train-abc123",  # not named by a process id
-        out / f".plaingrad-train-{dead_pid}",  # no random part: not a staging name
+        out / f"{STAGING}{host}-{os.getpid()}-live0000",  # a live run's (this process)
+        out / f"{STAGING}otherhost-{dead_pid}-k1x2_9ab",  # another host's, in a shared folder
+        out / f"{STAGING}{host}-\N{SUPERSCRIPT TWO}-k1x2_9ab",  # a Unicode digit is no pid
+        out / f"{STAGING}{host}-0{dead_pid}-k1x2_9ab",  # nor is a leading zero
+        out / f"{STAGING}{host}-{dead_pid}",  # no random part: not a staging name
+        out / f"{STAGING}{host}-{dead_pid}-short",
+        out / f"{STAGING}{dead_pid}-k1x2_9ab",  # the name without a host
         out / "notes",  # the user's own folder
     ]
     for folder in kept:
         folder.mkdir()
-    link = out / f".plaingrad-train-{dead_pid}-link"
+    link = out / f"{STAGING}{host}-{dead_pid}-link_abc"
     link.symlink_to(elsewhere)  # a link is never followed, nor removed
     (elsewhere / "keep.txt").write_text("mine")
 
     assert main(["train", *SMALL, "--out", str(out)]) == 0
-    assert f"removed {killed} (left by a run that was killed)" in capsys.readouterr().out
+    assert (f"removed {killed} (left by an unfinished run: its process {dead_pid} is gone)"
+            in capsys.readouterr().out)
     assert not killed.exists()
     assert all(folder.is_dir() for folder in kept)
     assert link.is_symlink() and (elsewhere / "keep.txt").read_text() == "mine"
-    leftover = [name for name in os.listdir(out) if name.startswith(".plaingrad-train-")]
-    assert sorted(leftover) == sorted([kept[0].name, kept[1].name, kept[2].name, link.name])
+    leftover = {name for name in os.listdir(out) if name.startswith(STAGING)}
+    assert leftover == {folder.name for folder in kept if folder.name != "notes"} | {link.name}
 
 
 def test_an_interrupt_that_a_library_turns_into_an_error_is_still_an_interrupt(
