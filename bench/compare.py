@@ -14,6 +14,7 @@ wide_gc_off (sizes as in run.py: demo 100, chain 10000, wide* 100000).
 """
 
 import argparse
+import io
 import json
 import os
 import shutil
@@ -27,6 +28,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PACKAGES = ("autograd", "nn")
+# The timed workloads of worker_plaingrad.py ("memory" reports bytes, not times).
+WORKLOADS = ("demo", "chain", "wide", "wide_total", "wide_dot", "chain_gc_off", "wide_gc_off")
 
 
 def export(version, folder):
@@ -40,31 +43,28 @@ def export(version, folder):
                               *PACKAGES], capture_output=True)
     if archive.returncode != 0:
         sys.exit(f"compare.py: git archive {version}: {archive.stderr.decode().strip()}")
-    archive_path = folder / "version.tar"
-    archive_path.write_bytes(archive.stdout)
-    with tarfile.open(archive_path) as tar:
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         # Our own repository's files; the "data" filter (Python 3.10.12+) also refuses
         # links and paths that would leave the folder.
         safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
         tar.extractall(folder, **safe)
-    archive_path.unlink()
 
 
-def run_once(folder, workload, size, min_seconds):
+def run_once(version, folder, workload, size, min_seconds):
     env = dict(os.environ, PYTHONPATH=str(folder))
     done = subprocess.run([sys.executable, str(HERE / "worker_plaingrad.py"), workload,
                            str(size), str(min_seconds)], env=env, capture_output=True, text=True)
     if done.returncode != 0:
-        sys.exit(f"compare.py: the worker failed on {folder}:\n{done.stderr.strip()}")
+        sys.exit(f"compare.py: the worker failed on {version}:\n{done.stderr.strip()}")
     result = json.loads(done.stdout.splitlines()[-1])
     if "error" in result:
-        sys.exit(f"compare.py: {workload}: {result['error']}")
+        sys.exit(f"compare.py: {workload} on {version}: {result['error']}")
     return result["times"]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("workload")
+    parser.add_argument("workload", choices=WORKLOADS)
     parser.add_argument("size", type=int)
     parser.add_argument("versions", nargs="+", help='commits, or "." for the working tree')
     parser.add_argument("--rounds", type=int, default=3)
@@ -85,11 +85,13 @@ def main(argv=None):
         n = len(folders)
         for r in range(args.rounds):
             for i in [(r + k) % n for k in range(n)]:  # round r starts with version r mod n
-                times[i] += run_once(folders[i], args.workload, args.size, args.min_seconds)
+                times[i] += run_once(args.versions[i], folders[i], args.workload, args.size,
+                                     args.min_seconds)
             print(f"  round {r + 1}/{args.rounds} done", file=sys.stderr)
 
     first = statistics.median(times[0])
-    print(f"{args.workload} {args.size:,}: CPU ms per run, {args.rounds} interleaved rounds")
+    rounds = f"{args.rounds} interleaved round{'s' if args.rounds > 1 else ''}"
+    print(f"{args.workload} {args.size:,}: CPU ms per run, {rounds}")
     print(f"  {'version':<24}{'median':>10}{'min':>10}{'of first':>10}")
     for version, ts in zip(args.versions, times):
         median = statistics.median(ts)
