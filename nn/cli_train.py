@@ -84,6 +84,14 @@ def _fraction(text):
     return x
 
 
+def _column_list(text):
+    """--drop: column names, comma-separated."""
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"expected comma-separated column names, got {text!r}")
+    return names
+
+
 def _hidden(text):
     """'16,16' → [16, 16]; '' or 'none' → [] (no hidden layer: logistic regression)."""
     if text.strip().lower() in ("", "none"):
@@ -162,6 +170,9 @@ def register(subparsers):
                              "such as -1/1, or two words such as B/M, in sorted order)")
     p.add_argument("--target", metavar="COL", default=None,
                    help="the target column of the CSV file (default: label)")
+    p.add_argument("--drop", metavar="COLS", type=_column_list, default=None,
+                   help="columns of the CSV file to leave out, comma-separated (an ID "
+                        "column, say)")
     p.add_argument("--samples", type=_samples, default=None,
                    help=f"number of generated points (default {DEFAULT_SAMPLES}, "
                         f"at most {MAX_SAMPLES:,})")
@@ -212,14 +223,15 @@ def _load_data(args):
                 raise ValueError(f"{option} applies to generated data, not to --csv")
         X, y, columns, classes = load_csv(
             args.csv, target="label" if args.target is None else args.target,
-            return_names=True, return_classes=True)
+            return_names=True, return_classes=True, drop=args.drop or ())
         if classes != ["0", "1"]:  # say which label is which class
             print(f"classes: {classes[0]!r} is 0, {classes[1]!r} is 1")
         name = os.path.splitext(os.path.basename(args.csv))[0] or "csv"
         return _Data(X, y, name, [f"{args.csv}: column {c!r}" for c in columns], columns,
                      classes)
-    if args.target is not None:
-        raise ValueError("--target applies to --csv files only")
+    for option, value in (("--target", args.target), ("--drop", args.drop)):
+        if value is not None:
+            raise ValueError(f"{option} applies to --csv files only")
     name = args.dataset or "moons"
     options = {"n_samples": args.samples or DEFAULT_SAMPLES, "seed": args.seed}
     if args.noise is not None:

@@ -220,10 +220,13 @@ def standardize(X_train, X_test=None, columns=None):
     return scale(X_train, "X_train"), X_test_scaled, mean, std
 
 
-def load_csv(path, target="label", return_names=False, return_classes=False):
+def load_csv(path, target="label", return_names=False, return_classes=False, drop=()):
     """Read a CSV file with a header row into ``(X, y)``.
 
-    Every column other than `target` is a numeric feature. The target column
+    Every column other than `target` and those named in `drop` (a name or a list of
+    names: an ID column, say, which is not read at all) is a numeric feature. A
+    column without a name whose cells are all empty, as a comma at the end of every
+    line makes, is left out too; a value in it is a ValueError. The target column
     holds two classes, which become y = 0 and 1: labels 0 and 1 as they are;
     two other numbers in their order (−1 → 0, 1 → 1); two words in
     alphabetical order, ignoring case (``B`` → 0, ``M`` → 1; ``no`` → 0,
@@ -249,7 +252,8 @@ def load_csv(path, target="label", return_names=False, return_classes=False):
                          f"{MAX_CSV_BYTES:,} (MAX_CSV_BYTES) plaingrad reads")
     # surrogateescape: a byte that is not UTF-8 becomes a marker we can locate (line, column).
     with open(path, newline="", encoding="utf-8-sig", errors="surrogateescape") as f:
-        X, y, names, classes = _read_rows(csv.reader(_checked_lines(f, path)), path, target)
+        X, y, names, classes = _read_rows(csv.reader(_checked_lines(f, path)), path, target,
+                                          _column_names(drop))
     return (X, y) + ((names,) if return_names else ()) + ((classes,) if return_classes else ())
 
 
@@ -278,7 +282,21 @@ def _checked_lines(file, path):
         yield line
 
 
-def _read_rows(reader, path, target):
+def _column_names(drop):
+    """`drop` as a set of column names: one name, or a list of them."""
+    names = [drop] if isinstance(drop, str) else drop
+    try:
+        names = list(names)
+    except TypeError:
+        raise TypeError(f"drop: expected a column name or a list of names, "
+                        f"got {type(drop).__name__}") from None
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"drop: column names are str, got {type(name).__name__} {name!r}")
+    return {name.strip() for name in names}
+
+
+def _read_rows(reader, path, target, drop):
     try:
         header = next(reader, None)
         while header == []:  # blank lines before the header
@@ -292,17 +310,26 @@ def _read_rows(reader, path, target):
     where = f"{path}, line {reader.line_num}"
     seen = set()
     for j, name in enumerate(header, 1):
-        if not name:
-            raise ValueError(f"{where}, column {j}: empty column name in the header")
-        if name in seen:
+        if name in seen and name:
             raise ValueError(f"{where}, column {j}: the column name {name!r} appears twice")
         seen.add(name)
-    if target not in header:
+    columns = ", ".join(name for name in header if name)
+    if target not in header or not target:
         raise ValueError(f"{where}: no target column {target!r}; the columns are "
-                         f"{', '.join(header)} (choose one with --target / target=)")
-    if len(header) < 2:
-        raise ValueError(f"{where}: only the target column {target!r}; no feature columns")
+                         f"{columns} (choose one with --target / target=)")
+    missing = sorted(drop - set(header) - {""})
+    if missing:
+        raise ValueError(f"{where}: no column {missing[0]!r} to drop; the columns are {columns}")
+    if target in drop:
+        raise ValueError(f"{where}: {target!r} is the target column; it cannot be dropped")
     t = header.index(target)
+    unnamed = {j for j, name in enumerate(header) if not name}  # must stay empty (see above)
+    features = [j for j, name in enumerate(header)
+                if j != t and j not in unnamed and name not in drop]
+    if not features:
+        raise ValueError(f"{where}: only the target column {target!r}"
+                         f"{' and dropped or unnamed columns' if len(header) > 1 else ''}; "
+                         "no feature columns")
 
     X, labels = [], []  # labels: (the target cell, its line)
     while True:
@@ -319,16 +346,19 @@ def _read_rows(reader, path, target):
             size = "short" if len(row) < len(header) else "long"
             raise ValueError(f"{path}, line {line}: row too {size}: {len(row)} cells, "
                              f"but the header has {len(header)} columns")
+        for j in unnamed:
+            if row[j].strip():
+                raise ValueError(f"{path}, line {line}, column {j + 1}: {row[j]!r} in a column "
+                                 "without a name; name it in the header")
         values = []
-        for j, (name, cell) in enumerate(zip(header, row), 1):
-            if j == t + 1:
-                continue  # the target: read below, as a class
+        for j in features:
+            name, cell = header[j], row[j]
             try:
                 v = float(cell) if "_" not in cell else math.nan  # no 1_000 digit groups
             except ValueError:
                 v = math.nan
             if not math.isfinite(v):
-                raise ValueError(f"{path}, line {line}, column {j} ({name!r}): "
+                raise ValueError(f"{path}, line {line}, column {j + 1} ({name!r}): "
                                  f"{cell!r} is not a finite number")
             values.append(v)
         if not row[t].strip():
@@ -342,7 +372,7 @@ def _read_rows(reader, path, target):
     if not X:
         raise ValueError(f"{path}: a header but no data rows")
     y, classes = _two_classes(labels, f"{path}, column {t + 1} ({target!r})")
-    return X, y, header[:t] + header[t + 1:], classes
+    return X, y, [header[j] for j in features], classes
 
 
 def _two_classes(labels, where):

@@ -135,6 +135,25 @@ def test_word_labels_train_and_say_which_is_which(tmp_path, capsys):
     assert "classes: 'B' is 0, 'M' is 1" in out and "test accuracy 100.0%" in out
 
 
+def test_drop_leaves_out_an_id_column(tmp_path, capsys):
+    # The breast-cancer CSV's shape: an ID column, word classes, a comma ending every line.
+    X, y = nn.blobs(60, seed=0)
+    path = tmp_path / "cancer.csv"
+    path.write_text("id,diagnosis,radius,texture,\n" + "".join(
+        f"P{i:05d},{'MB'[t == 0]},{a},{b},\n" for i, ((a, b), t) in enumerate(zip(X, y))))
+    out = tmp_path / "o"
+    assert main(["train", "--csv", str(path), "--target", "diagnosis", "--drop", "id",
+                 "--epochs", "5", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "2 features (standardized)" in printed and "test accuracy 100.0%" in printed
+    assert nn.load(out / "model.json").nin == 2
+    assert (out / "decision_boundary.svg").exists()  # two features left: a boundary is drawn
+    assert main(["train", "--csv", str(path), "--target", "diagnosis", "--drop", "ID",
+                 "--out", str(tmp_path / "o2")]) == 2
+    assert "no column 'ID' to drop; the columns are id, diagnosis, radius, texture" in \
+        capsys.readouterr().err
+
+
 def test_an_interrupt_while_drawing_leaves_the_earlier_run_whole(tmp_path, monkeypatch):
     out = tmp_path / "out"
     assert main(["train", *SMALL, "--out", str(out)]) == 0
@@ -299,6 +318,7 @@ def test_bad_csv_is_a_clear_error_with_exit_status_2(tmp_path, capsys):
 
 @pytest.mark.parametrize("options, message", [
     (["--target", "y"], "--target applies to --csv files only"),
+    (["--drop", "id"], "--drop applies to --csv files only"),
     (["--csv", "x.csv", "--samples", "10"], "--samples applies to generated data"),
 ])
 def test_options_that_do_not_fit_together(tmp_path, options, message, capsys):
@@ -326,6 +346,7 @@ def test_options_that_do_not_fit_together(tmp_path, options, message, capsys):
                                   "more than the 1,000,000 parameters"),
     (["--samples", "10000000"], "argument --samples: at most 1,000,000 points, got 10,000,000"),
     (["--out", ""], "argument --out: the output folder name is empty"),
+    (["--drop", "id,,x"], "argument --drop: expected comma-separated column names"),
 ])
 def test_bad_option_values_are_argparse_errors(options, message, capsys):
     with pytest.raises(SystemExit) as exit_info:
@@ -428,7 +449,7 @@ def test_folding_the_scaling_into_layer_one_keeps_the_predictions():
 def test_python_dash_m_nn_train_help():
     done = subprocess.run([sys.executable, "-m", "nn", "train", "--help"], capture_output=True,
                           text=True, check=True)
-    for option in ("--dataset", "--csv", "--target", "--hidden", "--activation", "--loss",
+    for option in ("--dataset", "--csv", "--target", "--drop", "--hidden", "--activation", "--loss",
                    "--optimizer", "--lr", "--epochs", "--batch-size", "--seed", "--out",
                    "--samples", "--noise", "--test-size"):
         assert option in done.stdout

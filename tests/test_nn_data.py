@@ -193,6 +193,40 @@ def test_load_csv_reads_features_and_target_in_any_column(tmp_path):
     assert load_csv(path, target="cls", return_names=True) == ([[1.0, 2.0]], [0], ["p", "q"])
 
 
+def test_load_csv_drops_columns_by_name(tmp_path):
+    # The shape of the Wisconsin breast-cancer CSV: an ID first, word classes, and a comma
+    # at the end of every line (an unnamed, empty last column).
+    path = write(tmp_path, "id,diagnosis,radius,texture,\n"
+                           "842302,M,17.99,10.38,\n"
+                           "p-8510426,B,13.54,14.36,\n")
+    X, y, names, classes = load_csv(path, target="diagnosis", drop=["id"],
+                                    return_names=True, return_classes=True)
+    assert (X, y, names, classes) == ([[17.99, 10.38], [13.54, 14.36]], [1, 0],
+                                      ["radius", "texture"], ["B", "M"])
+    assert load_csv(path, target="diagnosis", drop="id") == (X, y)  # one name as a str
+    assert load_csv(path, target="diagnosis", drop=("id", "texture"))[0] == [[17.99], [13.54]]
+    with pytest.raises(ValueError, match=r"line 3, column 1 \('id'\): 'p-8510426' is not"):
+        load_csv(path, target="diagnosis")  # an ID column is read as a feature unless dropped
+
+
+@pytest.mark.parametrize("text, drop, error, message", [
+    ("id,a,label\n1,2,0\n", ["ID"], ValueError,
+     r"line 1: no column 'ID' to drop; the columns are id, a, label"),
+    ("id,a,label\n1,2,0\n", ["label"], ValueError,
+     r"'label' is the target column; it cannot be dropped"),
+    ("id,label\n1,0\n", ["id"], ValueError,
+     r"only the target column 'label' and dropped or unnamed columns; no feature columns"),
+    ("a,label,\n1,0,\n2,1,x\n", [], ValueError,
+     r"line 3, column 3: 'x' in a column without a name; name it in the header"),
+    ("a,label\n1,0\n", 5, TypeError, r"drop: expected a column name or a list of names"),
+    ("a,label\n1,0\n", ["a", 1], TypeError, r"drop: column names are str, got int 1"),
+])
+def test_load_csv_refuses_a_bad_drop(tmp_path, text, drop, error, message):
+    path = write(tmp_path, text)
+    with pytest.raises(error, match=message):
+        load_csv(path, drop=drop)
+
+
 @pytest.mark.parametrize("text, target, message", [
     ("", "label", r"data\.csv: the file is empty"),
     ("\n\n", "label", r"data\.csv: the file is empty"),
@@ -200,7 +234,7 @@ def test_load_csv_reads_features_and_target_in_any_column(tmp_path):
     ("a,label\n", "label", r"data\.csv: a header but no data rows"),
     ("label\n1\n", "label", r"line 1: only the target column"),
     ("a,a,label\n1,2,1\n", "label", r"line 1, column 2: the column name 'a' appears twice"),
-    ("a,,label\n1,2,1\n", "label", r"line 1, column 2: empty column name"),
+    ("a,,label\n1,2,1\n", "label", r"line 2, column 2: '2' in a column without a name"),
     ("a,label\n1,0\nx,1\n", "label", r"line 3, column 1 \('a'\): 'x' is not a finite number"),
     ("a,label\nnan,0\n", "label", r"line 2, column 1 \('a'\): 'nan' is not a finite number"),
     ("a,label\n1,0\n-inf,1\n", "label", r"line 3, column 1 \('a'\): '-inf' is not a finite"),
