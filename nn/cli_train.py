@@ -16,10 +16,14 @@ import math
 import os
 import re
 import shutil
-import socket
 import sys
 import tempfile
 from typing import NamedTuple
+
+try:
+    import fcntl  # POSIX: locks that die with their process (see _sweep_staging)
+except ImportError:
+    fcntl = None
 
 from autograd.files import atomic_write
 from nn.cli import positive_int, signals_held
@@ -33,11 +37,11 @@ from nn.train import DEFAULT_LR, accuracy, default_threshold, fit
 DEFAULT_EPOCHS = 20
 DEFAULT_BATCH_SIZE = 32
 DEFAULT_SAMPLES = 300
-# A run's hidden staging folder: STAGING + host + "-" + process id + "-" + mkdtemp's 8 random
-# characters ([0-9] is ASCII only: a Unicode digit is not a process id).
+# A run's hidden staging folder is STAGING + mkdtemp's 8 random characters; the run holds a
+# lock on the file STAGING_LOCK in it for as long as it lives (see _sweep_staging).
 STAGING = ".plaingrad-train-"
-_STAGING_NAME = re.compile(re.escape(STAGING) + r"(?P<host>[A-Za-z0-9]*)-(?P<pid>[1-9][0-9]{0,9})"
-                           r"-[a-z0-9_]{8}")
+STAGING_LOCK = ".lock"
+_STAGING_NAME = re.compile(re.escape(STAGING) + r"[a-z0-9_]{8}")
 # What `train` writes into --out.
 OUTPUTS = ("model.json", "history.csv", "curves.png", "curves.svg", "decision_boundary.png",
            "decision_boundary.svg", "neuron_graph.svg")
@@ -85,9 +89,12 @@ def _fraction(text):
 
 
 def _column_list(text):
-    """--drop: column names, comma-separated."""
-    names = [name.strip() for name in text.split(",")]
-    if not all(names):
+    """--drop: column names, comma-separated and quoted as in a CSV header ("a,b",id)."""
+    try:
+        names = [name.strip() for name in next(csv.reader([text]), [])]
+    except csv.Error:
+        names = []
+    if not names or not all(names):
         raise argparse.ArgumentTypeError(f"expected comma-separated column names, got {text!r}")
     return names
 
@@ -170,9 +177,9 @@ def register(subparsers):
                              "such as -1/1, or two words such as B/M, in sorted order)")
     p.add_argument("--target", metavar="COL", default=None,
                    help="the target column of the CSV file (default: label)")
-    p.add_argument("--drop", metavar="COLS", type=_column_list, default=None,
-                   help="columns of the CSV file to leave out, comma-separated (an ID "
-                        "column, say)")
+    p.add_argument("--drop", metavar="COLS", type=_column_list, action="extend", default=None,
+                   help="columns of the CSV file to leave out, comma-separated as in the "
+                        "file's header (an ID column, say); may be repeated")
     p.add_argument("--samples", type=_samples, default=None,
                    help=f"number of generated points (default {DEFAULT_SAMPLES}, "
                         f"at most {MAX_SAMPLES:,})")
@@ -353,51 +360,57 @@ def _draw_outputs(folder, model, history, data, optimizer, lr, loss, X_train, y_
     return written
 
 
-def _staging_prefix():
-    """This run's staging folder name, up to mkdtemp's random part: host and process id."""
-    host = re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:32]
-    return f"{STAGING}{host}-{os.getpid()}-"
+def _lock_staging(folder):
+    """Lock a file in this run's staging folder; the lock lasts as long as the process.
+
+    Returns the file descriptor to close at the end, or None where there is no flock.
+    """
+    if fcntl is None:
+        return None
+    path = os.path.join(folder, STAGING_LOCK)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # a file system without locks: no lock file, so no run sweeps this one
+        os.close(fd)
+        os.unlink(path)
+        return None
+    return fd
 
 
 def _sweep_staging(out):
-    """Remove the staging folders that unfinished runs left in `out`: [(path, pid)].
+    """Remove the staging folders that unfinished runs left in `out`; return their paths.
 
-    A run names its staging folder after its host and process id. One that was killed
-    outright (SIGKILL, a power cut) could not remove it; a later run on the same host
-    does, once that process is gone. Folders of live runs, of other hosts (a shared
-    folder) and of other users stay, and so does anything not named exactly as a
-    staging folder or not a real folder.
+    A run killed outright (SIGKILL, a power cut) cannot remove its staging folder, but
+    the kernel releases its lock on the folder's lock file when the process ends, on
+    any host and in any container. A later run removes a folder whose lock it can take.
+    A folder whose lock is held (a live run), with no lock file (a run just starting),
+    of another user, or not named and made as a staging folder, stays.
     """
     swept = []
-    if os.name != "posix":
-        return swept  # os.kill(pid, 0) asks "alive?" only on POSIX (on Windows it is Ctrl-C)
-    this_host = _staging_prefix().removeprefix(STAGING).split("-")[0]
+    if fcntl is None:
+        return swept  # no flock (Windows): leftovers stay
     for entry in os.scandir(out):
-        name = _STAGING_NAME.fullmatch(entry.name)
-        if (name is None or name["host"] != this_host
-                or not entry.is_dir(follow_symlinks=False)):
+        if not _STAGING_NAME.fullmatch(entry.name) or not entry.is_dir(follow_symlinks=False):
             continue
         try:
             if entry.stat(follow_symlinks=False).st_uid != os.getuid():
                 continue
+            fd = os.open(os.path.join(entry.path, STAGING_LOCK), os.O_RDONLY | os.O_NOFOLLOW)
         except OSError:
-            continue  # gone meanwhile
-        if _process_alive(int(name["pid"])):
             continue
-        shutil.rmtree(entry.path, ignore_errors=True)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue  # a live run holds it
+        try:
+            shutil.rmtree(entry.path, ignore_errors=True)
+        finally:
+            os.close(fd)
         if not os.path.lexists(entry.path):
-            swept.append((entry.path, name["pid"]))
+            swept.append(entry.path)
     return swept
-
-
-def _process_alive(pid):
-    try:
-        os.kill(pid, 0)  # signal 0: only asks whether the process exists
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, ValueError):
-        return True  # another user's process, or no pid this system has: leave it
-    return True
 
 
 def _move_into(out, paths):
@@ -477,10 +490,12 @@ def run(args):
     # a signal during the moves waits for them, so that the folder never holds two runs.
     os.makedirs(out, exist_ok=True)
     with signals_held():
-        for path, pid in _sweep_staging(out):
-            print(f"removed {path} (left by an unfinished run: its process {pid} is gone)")
-        staging = tempfile.mkdtemp(prefix=_staging_prefix(), dir=out)
+        for path in _sweep_staging(out):
+            print(f"removed {path} (left by an unfinished run)")
+        staging = tempfile.mkdtemp(prefix=STAGING, dir=out)
+    lock = None
     try:
+        lock = _lock_staging(staging)
         drawn = _draw_outputs(staging, model, history, data, args.optimizer, lr, loss,
                               X_train, y_train, X_test, y_test, threshold, test_acc)
         with signals_held():
@@ -495,6 +510,8 @@ def run(args):
     finally:
         with signals_held():
             shutil.rmtree(staging, ignore_errors=True)
+            if lock is not None:
+                os.close(lock)
     print("wrote:")
     for path in written:
         print(f"  {path}")

@@ -286,6 +286,8 @@ def _column_names(drop):
     """`drop` as a set of column names: one name, or a list of them."""
     names = [drop] if isinstance(drop, str) else drop
     try:
+        if isinstance(drop, (bytes, bytearray)):
+            raise TypeError
         names = list(names)
     except TypeError:
         raise TypeError(f"drop: expected a column name or a list of names, "
@@ -293,6 +295,8 @@ def _column_names(drop):
     for name in names:
         if not isinstance(name, str):
             raise TypeError(f"drop: column names are str, got {type(name).__name__} {name!r}")
+        if not name.strip():
+            raise ValueError(f"drop: an empty column name {name!r}")
     return {name.strip() for name in names}
 
 
@@ -313,11 +317,11 @@ def _read_rows(reader, path, target, drop):
         if name in seen and name:
             raise ValueError(f"{where}, column {j}: the column name {name!r} appears twice")
         seen.add(name)
-    columns = ", ".join(name for name in header if name)
+    columns = ", ".join(repr(name) if "," in name else name for name in header if name)
     if target not in header or not target:
         raise ValueError(f"{where}: no target column {target!r}; the columns are "
                          f"{columns} (choose one with --target / target=)")
-    missing = sorted(drop - set(header) - {""})
+    missing = sorted(drop - set(header))
     if missing:
         raise ValueError(f"{where}: no column {missing[0]!r} to drop; the columns are {columns}")
     if target in drop:

@@ -12,9 +12,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+try:
+    import fcntl
+except ImportError:  # not POSIX
+    fcntl = None
+
 import nn
 from nn.cli import main
-from nn.cli_train import STAGING, _fold_scaling, _staging_prefix
+from nn.cli_train import STAGING, STAGING_LOCK, _fold_scaling
 from nn.train import accuracy
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -148,10 +153,18 @@ def test_drop_leaves_out_an_id_column(tmp_path, capsys):
     assert "2 features (standardized)" in printed and "test accuracy 100.0%" in printed
     assert nn.load(out / "model.json").nin == 2
     assert (out / "decision_boundary.svg").exists()  # two features left: a boundary is drawn
+    # Repeated --drop options add up; a name with a comma is quoted as in the header.
+    path = tmp_path / "more.csv"
+    path.write_text('id,"size, mm",diagnosis,radius,texture\n' + "".join(
+        f"{i},{9 * a},{'MB'[t == 0]},{a},{b}\n" for i, ((a, b), t) in enumerate(zip(X, y))))
+    assert main(["train", "--csv", str(path), "--target", "diagnosis", "--drop", "id",
+                 "--drop", '"size, mm"', "--epochs", "2", "--out", str(tmp_path / "o3")]) == 0
+    assert "2 features (standardized)" in capsys.readouterr().out
+    assert nn.load(tmp_path / "o3" / "model.json").nin == 2
     assert main(["train", "--csv", str(path), "--target", "diagnosis", "--drop", "ID",
                  "--out", str(tmp_path / "o2")]) == 2
-    assert "no column 'ID' to drop; the columns are id, diagnosis, radius, texture" in \
-        capsys.readouterr().err
+    assert "no column 'ID' to drop; the columns are id, 'size, mm', diagnosis, radius, " \
+        "texture" in capsys.readouterr().err
 
 
 def test_an_interrupt_while_drawing_leaves_the_earlier_run_whole(tmp_path, monkeypatch):
@@ -223,42 +236,69 @@ def test_ctrl_c_while_the_outputs_move_in_waits_for_them(tmp_path, monkeypatch, 
     assert all(after[name] != before[name] for name in before)  # every file is the new run's
 
 
-@pytest.mark.skipif(os.name != "posix", reason="process ids are checked with os.kill(pid, 0)")
+@pytest.mark.skipif(fcntl is None, reason="staging folders are locked with fcntl.flock")
 def test_staging_folders_of_unfinished_runs_are_swept(tmp_path, capsys):
     out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
     out.mkdir()
     elsewhere.mkdir()
-    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                              capture_output=True, text=True, check=True)
-    dead_pid = int(finished.stdout)  # a process that has ended, as a SIGKILLed run has
-    host = _staging_prefix().removeprefix(STAGING).split("-")[0]
-    killed = out / f"{STAGING}{host}-{dead_pid}-k1x2_9ab"
-    killed.mkdir()
+
+    def staging(name, locked=None):
+        folder = out / f"{STAGING}{name}"
+        folder.mkdir()
+        if locked is not None:
+            fd = os.open(folder / STAGING_LOCK, os.O_WRONLY | os.O_CREAT)
+            if locked:
+                fcntl.flock(fd, fcntl.LOCK_EX)  # a live run's lock (this process holds it)
+                held.append(fd)
+            else:
+                os.close(fd)  # its run is gone: the kernel released the lock
+        return folder
+
+    held = []
+    killed = staging("k1x2_9ab", locked=False)
     (killed / "curves.png").write_bytes(b"half a picture")
     kept = [
-        out / f"{STAGING}{host}-{os.getpid()}-live0000",  # a live run's (this process)
-        out / f"{STAGING}otherhost-{dead_pid}-k1x2_9ab",  # another host's, in a shared folder
-        out / f"{STAGING}{host}-\N{SUPERSCRIPT TWO}-k1x2_9ab",  # a Unicode digit is no pid
-        out / f"{STAGING}{host}-0{dead_pid}-k1x2_9ab",  # nor is a leading zero
-        out / f"{STAGING}{host}-{dead_pid}",  # no random part: not a staging name
-        out / f"{STAGING}{host}-{dead_pid}-short",
-        out / f"{STAGING}{dead_pid}-k1x2_9ab",  # the name without a host
+        staging("live0000", locked=True),  # a live run's, even in another container
+        staging("start000"),  # no lock file yet: a run just starting
+        staging("k1x2_9a"),  # not mkdtemp's 8 characters: not a staging name
         out / "notes",  # the user's own folder
     ]
-    for folder in kept:
-        folder.mkdir()
-    link = out / f"{STAGING}{host}-{dead_pid}-link_abc"
+    kept[-1].mkdir()
+    (kept[-1] / STAGING_LOCK).write_text("")
+    link = out / f"{STAGING}link_abc"
     link.symlink_to(elsewhere)  # a link is never followed, nor removed
+    (elsewhere / STAGING_LOCK).write_text("")
     (elsewhere / "keep.txt").write_text("mine")
-
-    assert main(["train", *SMALL, "--out", str(out)]) == 0
-    assert (f"removed {killed} (left by an unfinished run: its process {dead_pid} is gone)"
-            in capsys.readouterr().out)
+    try:
+        assert main(["train", *SMALL, "--out", str(out)]) == 0
+    finally:
+        for fd in held:
+            os.close(fd)
+    assert f"removed {killed} (left by an unfinished run)" in capsys.readouterr().out
     assert not killed.exists()
     assert all(folder.is_dir() for folder in kept)
     assert link.is_symlink() and (elsewhere / "keep.txt").read_text() == "mine"
     leftover = {name for name in os.listdir(out) if name.startswith(STAGING)}
-    assert leftover == {folder.name for folder in kept if folder.name != "notes"} | {link.name}
+    assert leftover == {folder.name for folder in kept[:-1]} | {link.name}
+
+
+def test_a_run_holds_the_lock_of_its_staging_folder(tmp_path, monkeypatch):
+    # While drawing, the run's own staging folder is locked: another run would not sweep it.
+    if fcntl is None:
+        pytest.skip("no fcntl.flock")
+    from nn import cli_train
+
+    seen = []
+    real_draw = cli_train._draw_outputs
+
+    def draw_and_look(folder, *args):
+        seen.append(cli_train._sweep_staging(os.path.dirname(folder)))
+        return real_draw(folder, *args)
+
+    monkeypatch.setattr(cli_train, "_draw_outputs", draw_and_look)
+    assert main(["train", *SMALL, "--out", str(tmp_path / "out")]) == 0
+    assert seen == [[]]
+    assert not [name for name in os.listdir(tmp_path / "out") if name.startswith(STAGING)]
 
 
 def test_an_interrupt_that_a_library_turns_into_an_error_is_still_an_interrupt(

@@ -220,6 +220,10 @@ def test_load_csv_drops_columns_by_name(tmp_path):
      r"line 3, column 3: 'x' in a column without a name; name it in the header"),
     ("a,label\n1,0\n", 5, TypeError, r"drop: expected a column name or a list of names"),
     ("a,label\n1,0\n", ["a", 1], TypeError, r"drop: column names are str, got int 1"),
+    ("a,label\n1,0\n", b"a", TypeError, r"drop: expected a column name or a list of names, "
+                                         r"got bytes"),
+    ("a,label\n1,0\n", [" "], ValueError, r"drop: an empty column name ' '"),
+    ("a,label\n1,0\n", "", ValueError, r"drop: an empty column name ''"),
 ])
 def test_load_csv_refuses_a_bad_drop(tmp_path, text, drop, error, message):
     path = write(tmp_path, text)
