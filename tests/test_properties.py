@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from autograd import Value, total
 from autograd.check import gradcheck
+from autograd.engine import topological_order
 from autograd.strategies import INPUT_BOUND, constants, expressions, points
 
 XY = ("x", "y")
@@ -157,3 +158,62 @@ def test_same_leaf_k_times_closed_form():
     x = Value(1.7)
     (x * x * x).backward()
     assert math.isclose(x.grad, 3 * 1.7 ** 2, rel_tol=1e-15)
+
+
+def _graph(root):
+    """Every node reachable from root, through the public `parents` tuples."""
+    nodes, stack = {root}, [root]
+    while stack:
+        for parent in stack.pop().parents:
+            if parent not in nodes:
+                nodes.add(parent)
+                stack.append(parent)
+    return nodes
+
+
+def _textbook_backward(root):
+    """{node: d root / d node}: the chain rule over the public tuples, in Kahn's order.
+
+    Independent of backward() and topological_order(): a node passes its gradient on
+    once all of its consumers have passed theirs, counted here, and every contribution
+    is local · grad, with 0 passing nothing on (the engine's rule for 0 · inf).
+    """
+    nodes = _graph(root)
+    consumers = {node: 0 for node in nodes}
+    for node in nodes:
+        for parent in node.parents:
+            consumers[parent] += 1
+    grads = {node: 0.0 for node in nodes}
+    grads[root] = 1.0
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        for parent, local in zip(node.parents, node.local_grads):
+            if local and grads[node]:
+                grads[parent] += local * grads[node]
+            consumers[parent] -= 1
+            if consumers[parent] == 0:
+                ready.append(parent)
+    return grads
+
+
+@settings(max_examples=200)
+@given(expressions(("x", "y", "z"), max_depth=5), points(("x", "y", "z")))
+def test_backward_is_the_textbook_chain_rule_over_parents_and_local_grads(formula, point):
+    # backward() and the sort read each node's fields (a, b, a Σ node's tuples) directly;
+    # the public tuples `parents` and `local_grads` must describe the same graph, and the
+    # chain rule written plainly over them must give the same gradient at every node.
+    leaves = [Value(x) for x in point.values()]
+    out = formula(leaves)
+    expected = _textbook_backward(out)
+    out.backward()
+    order = topological_order(out)
+    interior = {node for node in expected if node.parents}
+    assert set(order) == interior and len(order) == len(interior)
+    position = {node: i for i, node in enumerate(order)}
+    for node in interior:
+        assert len(node.parents) == len(node.local_grads) >= 1
+        for parent in node.parents:  # every consumer comes before the nodes it consumes
+            assert parent not in position or position[node] < position[parent]
+    for node, grad in expected.items():
+        assert close(node.grad, grad) or node.grad == grad, (node, grad)
