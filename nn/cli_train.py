@@ -400,12 +400,10 @@ def _sweep_staging(out):
         except OSError:
             continue
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(fd)
-            continue  # a live run holds it
-        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # refused while a live run holds it
             shutil.rmtree(entry.path, ignore_errors=True)
+        except OSError:
+            continue
         finally:
             os.close(fd)
         if not os.path.lexists(entry.path):

@@ -16,6 +16,7 @@ import numbers
 import os
 import random
 import re
+from collections.abc import Iterable
 
 from autograd.engine import is_finite_number
 from nn.module import make_rng
@@ -284,14 +285,10 @@ def _checked_lines(file, path):
 
 def _column_names(drop):
     """`drop` as a set of column names: one name, or a list of them."""
-    names = [drop] if isinstance(drop, str) else drop
-    try:
-        if isinstance(drop, (bytes, bytearray)):
-            raise TypeError
-        names = list(names)
-    except TypeError:
+    if isinstance(drop, (bytes, bytearray)) or not isinstance(drop, (str, Iterable)):
         raise TypeError(f"drop: expected a column name or a list of names, "
-                        f"got {type(drop).__name__}") from None
+                        f"got {type(drop).__name__}")
+    names = [drop] if isinstance(drop, str) else list(drop)
     for name in names:
         if not isinstance(name, str):
             raise TypeError(f"drop: column names are str, got {type(name).__name__} {name!r}")
