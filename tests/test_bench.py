@@ -151,3 +151,15 @@ def test_compare_refuses_an_unknown_commit():
     done = subprocess.run([sys.executable, str(BENCH / "compare.py"), "chain", "50",
                            "no-such-commit"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and "git archive no-such-commit" in done.stderr
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (["nosuch", "50", "."], "argument workload: invalid choice: 'nosuch'"),
+    (["memory", "50", "."], "argument workload: invalid choice: 'memory'"),  # no times
+    (["chain", "50", ".", "--rounds", "0"], "--rounds and size must be at least 1"),
+    (["chain", "0", "."], "--rounds and size must be at least 1"),
+])
+def test_compare_refuses_bad_arguments_before_any_work(arguments, message):
+    done = subprocess.run([sys.executable, str(BENCH / "compare.py"), *arguments],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and message in done.stderr and not done.stdout

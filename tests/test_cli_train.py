@@ -282,6 +282,31 @@ def test_staging_folders_of_unfinished_runs_are_swept(tmp_path, capsys):
     assert leftover == {folder.name for folder in kept[:-1]} | {link.name}
 
 
+def test_a_file_system_without_locks_leaves_no_lock_file_to_sweep(tmp_path, monkeypatch):
+    # Where flock is refused, the run goes on without the lock file, so that no later run
+    # takes an unlocked file for the sign of a dead run while this one lives.
+    if fcntl is None:
+        pytest.skip("no fcntl.flock")
+    from nn import cli_train
+
+    def no_locks(fd, operation):
+        raise OSError(37, "No locks available")
+
+    seen = []
+    real_draw = cli_train._draw_outputs
+
+    def draw_and_look(folder, *args):
+        seen.append(sorted(os.listdir(folder)))
+        return real_draw(folder, *args)
+
+    monkeypatch.setattr(cli_train.fcntl, "flock", no_locks)
+    monkeypatch.setattr(cli_train, "_draw_outputs", draw_and_look)
+    out = tmp_path / "out"
+    assert main(["train", *SMALL, "--out", str(out)]) == 0
+    assert seen == [[]]  # no .lock in the staging folder while drawing
+    assert not [name for name in os.listdir(out) if name.startswith(STAGING)]
+
+
 def test_a_run_holds_the_lock_of_its_staging_folder(tmp_path, monkeypatch):
     # While drawing, the run's own staging folder is locked: another run would not sweep it.
     if fcntl is None:
