@@ -17,7 +17,7 @@ import reprlib
 from collections.abc import Mapping, Set
 
 from autograd import Value, dot
-from autograd.engine import _sigmoid  # the engine's own: predict() equals it bit for bit
+from autograd.ops import sigmoid as _sigmoid  # the engine's own: predict() equals it bit for bit
 
 __all__ = ["ACTIVATIONS", "MAX_PARAMETERS", "Module", "Neuron", "Layer", "MLP", "count_parameters"]
 
