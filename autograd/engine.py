@@ -243,8 +243,11 @@ class MicrogradNode(SumValue):
 
     @property
     def local_grads(self):
-        raise TypeError(f"the {self.op!r} node was made micrograd's way, so its local "
-                        "derivatives are not known; add the op to autograd/ops.py to see them")
+        """Unknown (None for each parent): this node's chain rule is a function."""
+        return (None,) * len(self.sum_parents)
+
+    def backward_step(self):
+        self._backward()
 
 
 def _no_backward():
@@ -365,15 +368,21 @@ def _binary_method(primitive):
 
     def method(self, other):
         a = self.data
+        node = _new_value(Value)  # as _node() does, written out: ops are the hot path
         if isinstance(other, Value):
             b = other.data
-            out = forward(a, b)
-            return _node(out, op, self, rule_a(a, b, out), other, rule_b(a, b, out))
-        # A float is taken as it is (a call to _number would cost a few % of a chain
-        # of `x * c + d`); other numbers are checked there.
-        b = other if type(other) is float else _number(other, op)
-        out = forward(a, b)
-        return _node(out, op, self, rule_a(a, b, out), constant=b)
+            node.data = out = forward(a, b)
+            node.b, node.local_b, node.constant = other, rule_b(a, b, out), None
+        else:
+            # A float is taken as it is (a call to _number costs a few % of a chain of
+            # `x * c + d`); other numbers are checked there.
+            b = other if type(other) is float else _number(other, op)
+            node.data = out = forward(a, b)
+            node.b = node.local_b = None
+            node.constant = b
+        node.a, node.local_a = self, rule_a(a, b, out)
+        node.grad, node.label, node.op = 0.0, "", op
+        return node
 
     method.__name__ = primitive.method
     return method
@@ -385,8 +394,12 @@ def _function_method(primitive):
 
     def method(self):
         x = self.data
-        out = forward(x)
-        return _node(out, op, self, rule(x, out))
+        node = _new_value(Value)
+        node.data = out = forward(x)
+        node.a, node.local_a = self, rule(x, out)
+        node.b = node.local_b = node.constant = None
+        node.grad, node.label, node.op = 0.0, "", op
+        return node
 
     method.__name__ = primitive.method
     method.__doc__ = primitive.doc

@@ -24,7 +24,8 @@ the number is passed as `b`, and only `local[0]` is evaluated.
 
 import math
 import string
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 __all__ = ["ARITHMETIC", "FUNCTIONS", "PRIMITIVES", "Primitive", "by_name", "formula_text",
            "sigmoid"]
@@ -40,8 +41,14 @@ class Primitive(NamedTuple):
     local: tuple               # per operand: (*operands, out) -> ∂out/∂operand, floats
     formula: tuple             # per operand: ∂out/∂operand as text (or a function of names)
     on_values: tuple = None    # per operand: the derivative on Values; None: same as local
-    torch: str = ""            # torch's function of the same maths, e.g. "torch.tanh"
+    torch: str = ""            # torch's function or module of the same maths: "torch.exp",
+                               # "torch.nn.Tanh" (the bridge and the oracle tests use it)
     doc: str = ""
+    # Functions only, for the hypothesis strategies: where the function is smooth and
+    # finite ("real"; "positive" for log; "nonzero" for relu, whose kink is at 0), and
+    # bounds of its value for an argument in [low, high] (interval arithmetic).
+    domain: str = "real"
+    bounds: Callable = None
 
     @property
     def arity(self):
@@ -135,6 +142,15 @@ def _softplus(x):
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
+def _increasing(f):
+    """Bounds of an increasing function f over [low, high]: f(low) and f(high)."""
+    return lambda low, high: (f(low), f(high))
+
+
+def _sine_bounds(low, high):
+    return -1.0, 1.0  # sound, if loose, for any interval
+
+
 def _power_formula(names, constant):
     """∂(a^b)/∂a as text; a number exponent p is worked out: "3·x^2", "2·x", "1"."""
     a, b = names
@@ -181,17 +197,20 @@ PRIMITIVES = (
               forward=_exp,
               local=(lambda x, out: out,),             # d(e^x)/dx = e^x
               formula=("exp({x})",), torch="torch.exp",
+              bounds=_increasing(_exp),
               doc="e^x. Overflows to inf (as in IEEE, NumPy and PyTorch) above x ≈ 709.78."),
     Primitive("log", "log", "log",
               forward=_log,
               local=(lambda x, out: 1.0 / x,),         # d(log x)/dx = 1/x
               formula=("1/{x:t}",), torch="torch.log",
+              domain="positive", bounds=_increasing(math.log),
               doc="Natural logarithm; raises ValueError for x ≤ 0."),
     Primitive("tanh", "tanh", "tanh",
               forward=math.tanh,                       # saturates to ±1 for any finite x
               local=(_tanh_slope,),                    # d(tanh x)/dx = 1 - tanh(x)²
               on_values=(lambda x, out: 1.0 - out * out,),
-              formula=("1 - tanh({x})^2",), torch="torch.tanh",
+              formula=("1 - tanh({x})^2",), torch="torch.nn.Tanh",
+              bounds=_increasing(math.tanh),
               doc="The hyperbolic tangent, (e^x - e^-x) / (e^x + e^-x)."),
     Primitive("sigmoid", "σ", "sigmoid",
               forward=sigmoid,
@@ -199,7 +218,8 @@ PRIMITIVES = (
               # tails 1 - out would lose the digits that σ(-x) keeps.
               local=(lambda x, out: out * sigmoid(-x),),
               on_values=(lambda x, out: out * (1.0 - out),),
-              formula=("sigmoid({x})·(1 - sigmoid({x}))",), torch="torch.sigmoid",
+              formula=("sigmoid({x})·(1 - sigmoid({x}))",), torch="torch.nn.Sigmoid",
+              bounds=_increasing(sigmoid),
               doc="The logistic function σ(x) = 1 / (1 + e^-x), the lecture's ŷ = σ(Z)."),
     Primitive("relu", "ReLU", "relu",
               forward=lambda x: 0.0 if x < 0 else x,   # NaN passes through, as in micrograd
@@ -207,25 +227,29 @@ PRIMITIVES = (
               # the mask is a constant read from the data.
               local=(lambda x, out: 1.0 if out > 0 else 0.0,),
               on_values=(lambda x, out: 1.0 if out.data > 0 else 0.0,),
-              formula=("1 if {x} > 0 else 0",), torch="torch.relu",
+              formula=("1 if {x} > 0 else 0",), torch="torch.nn.ReLU",
+              domain="nonzero", bounds=_increasing(lambda x: max(x, 0.0)),
               doc="max(x, 0)."),
     Primitive("softplus", "softplus", "softplus",
               forward=_softplus,
               local=(lambda x, out: sigmoid(x),),      # d log(1 + e^x)/dx = σ(x)
               on_values=(lambda x, out: x.sigmoid(),),
-              formula=("sigmoid({x})",), torch="torch.nn.functional.softplus",
+              formula=("sigmoid({x})",), torch="torch.nn.Softplus",
+              bounds=_increasing(_softplus),
               doc="log(1 + e^x), computed without overflow for any x."),
     Primitive("sin", "sin", "sin",
               forward=_periodic(math.sin, "sin"),
               local=(lambda x, out: math.cos(x),),     # d sin x/dx = cos x
               on_values=(lambda x, out: x.cos(),),
               formula=("cos({x})",), torch="torch.sin",
+              bounds=_sine_bounds,
               doc="The sine of x (radians); raises ValueError for x = ±inf."),
     Primitive("cos", "cos", "cos",
               forward=_periodic(math.cos, "cos"),
               local=(lambda x, out: -math.sin(x),),    # d cos x/dx = -sin x
               on_values=(lambda x, out: -x.sin(),),
               formula=("-sin({x})",), torch="torch.cos",
+              bounds=_sine_bounds,
               doc="The cosine of x (radians); raises ValueError for x = ±inf."),
 )
 
