@@ -1,6 +1,6 @@
 # Two commands set up a fresh machine (Python 3.10+ and make):
 #   make train   train the default demo (two moons) and write its pictures to runs/moons/
-#   make test    lint and run the whole test suite
+#   make test    lint, check who imports whom, and run the whole test suite
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # What the tests and the benchmark need on top: pytest, hypothesis, mpmath, ruff,
-# micrograd, and PyTorch for the oracle tests.
+# import-linter, micrograd, and PyTorch for the oracle tests.
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PIP) install -q $(PIP_FLAGS) -e '.[test,dev]'
 	@# The PyTorch oracle tests skip (with a reason) where torch cannot be installed;
@@ -33,6 +33,7 @@ train: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 lecture: $(VENV)/.installed
