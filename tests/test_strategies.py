@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 import autograd.strategies
 from autograd import Value, dot, total
-from autograd.expression import parse
 from autograd.strategies import (
     INPUT_BOUND,
     OPS,
@@ -24,6 +23,7 @@ from autograd.strategies import (
     input_values,
     points,
 )
+from plaingrad.expression import parse
 
 UNARY_OPS = ("exp", "log", "tanh", "sigmoid", "relu", "softplus")
 MARGIN = 0.1  # what the strategies promise for log, division, negative/fractional powers, relu
