@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 
 import autograd.strategies
 from autograd import Value, explain
-from autograd.expression import FUNCTIONS as PARSER_FUNCTIONS
-from autograd.expression import parse
 from autograd.ops import ARITHMETIC, FUNCTIONS, PRIMITIVES, SYMBOLS, by_name, formula_text
 from nn.module import ACTIVATIONS
+from plaingrad.expression import FUNCTIONS as PARSER_FUNCTIONS
+from plaingrad.expression import parse
+from plaingrad.expression_arguments import EXPRESSION_HELP
 from viz.graph import OP_SYMBOLS
 
 NAMES = [p.name for p in PRIMITIVES]
@@ -58,7 +59,6 @@ def test_every_function_can_be_written_in_an_expression(name):
 
 @pytest.mark.parametrize("name", [p.name for p in FUNCTIONS])
 def test_every_function_is_in_the_command_help(name):
-    from nn.cli_expression import EXPRESSION_HELP  # the command's package may move
     assert f" {name}" in EXPRESSION_HELP
 
 

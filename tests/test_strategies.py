@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 import autograd.strategies
 from autograd import Value, dot, total
-from autograd.expression import parse
 from autograd.ops import FUNCTIONS
 from autograd.strategies import (
     INPUT_BOUND,
@@ -25,6 +24,7 @@ from autograd.strategies import (
     input_values,
     points,
 )
+from plaingrad.expression import parse
 
 UNARY_OPS = tuple(p.name for p in FUNCTIONS)  # every function of the operation table
 MARGIN = 0.1  # what the strategies promise for log, division, negative/fractional powers, relu

@@ -1,6 +1,6 @@
 """What `plaingrad graph`, `explain` and `check` share: reading an expression and its values.
 
-The expression is read by the safe parser of `autograd.expression` (never eval-ed)
+The expression is read by the safe parser of `plaingrad.expression` (never eval-ed)
 and built from leaf Values labelled with the variable names.
 """
 
@@ -8,7 +8,7 @@ import math
 import sys
 
 from autograd.explain import format_number
-from autograd.expression import FUNCTIONS, parse, parse_bindings
+from plaingrad.expression import FUNCTIONS, parse, parse_bindings
 
 # argparse takes an argument that starts with "-" for an option; a leading space
 # (stripped by the parser) or "--" after the options keeps it an expression.

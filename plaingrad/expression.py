@@ -1,6 +1,6 @@
 """A small, safe expression language for building graphs from text.
 
-    >>> from autograd.expression import parse
+    >>> from plaingrad.expression import parse
     >>> neuron = parse("tanh(x*w + b)")
     >>> neuron.variables
     ('x', 'w', 'b')
@@ -202,7 +202,7 @@ def parse(source):
     >>> parse("__import__('os')")
     Traceback (most recent call last):
     ...
-    autograd.expression.ExpressionError: column 1: calling `__import__` is not allowed; ...
+    plaingrad.expression.ExpressionError: column 1: calling `__import__` is not allowed; ...
     """
     if not isinstance(source, str):
         raise TypeError(f"parse: expected a str, got {type(source).__name__}")
