@@ -6,7 +6,8 @@
 >>> y.backward()
 """
 
+from autograd.compile import compile
 from autograd.engine import SumValue, Value, dot, total
 from autograd.explain import explain
 
-__all__ = ["SumValue", "Value", "dot", "explain", "total"]
+__all__ = ["SumValue", "Value", "compile", "dot", "explain", "total"]

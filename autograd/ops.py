@@ -11,7 +11,11 @@ One entry per primitive, read top to bottom like a table of derivatives:
   + − × ÷ and table ops only, works on Values as it is;
 - `formula`: the derivative as text for `explain` ("{x}" stands for the operand's name,
   "{x:t}" for the name in parentheses where it is not a bare name or number);
-- `torch`: the PyTorch function with the same maths, for the oracle tests.
+- `torch`: the PyTorch function with the same maths, for the oracle tests;
+- `code`: optional, for `autograd.compile`: the forward value and each local rule as
+  Python expressions on the operands' names ("{a} * {b}"; None: the program calls the
+  function), computing the very same floats (tests/test_compile.py checks it over
+  whole float domains). They may call only the names in CODE_NAMES.
 
 The engine builds `Value`'s methods from this table; explain, viz, the expression
 parser, the hypothesis strategies and the PyTorch bridge read their lists from it.
@@ -27,8 +31,8 @@ import string
 from collections.abc import Callable
 from typing import NamedTuple
 
-__all__ = ["ARITHMETIC", "FUNCTIONS", "PRIMITIVES", "Primitive", "by_name", "formula_text",
-           "sigmoid"]
+__all__ = ["ARITHMETIC", "CODE_NAMES", "FUNCTIONS", "PRIMITIVES", "Primitive", "by_name",
+           "formula_text", "sigmoid"]
 
 
 class Primitive(NamedTuple):
@@ -49,6 +53,9 @@ class Primitive(NamedTuple):
     # bounds of its value for an argument in [low, high] (interval arithmetic).
     domain: str = "real"
     bounds: Callable = None
+    # For autograd.compile: (forward, *local) as expressions on {a} {b} ({x}) and {out};
+    # None (the whole field or an entry): the compiled program calls the function.
+    code: tuple = None
 
     @property
     def arity(self):
@@ -171,19 +178,22 @@ PRIMITIVES = (
               forward=lambda a, b: a + b,
               local=(lambda a, b, out: 1.0,            # ∂(a+b)/∂a = 1
                      lambda a, b, out: 1.0),           # ∂(a+b)/∂b = 1
-              formula=("1", "1"), torch="torch.add"),
+              formula=("1", "1"), torch="torch.add",
+              code=("{a} + {b}", "1.0", "1.0")),
     Primitive("*", "×", "__mul__",
               forward=lambda a, b: a * b,
               local=(lambda a, b, out: b,              # ∂(a·b)/∂a = b
                      lambda a, b, out: a),             # ∂(a·b)/∂b = a
-              formula=("{b}", "{a}"), torch="torch.mul"),
+              formula=("{b}", "{a}"), torch="torch.mul",
+              code=("{a} * {b}", "{b}", "{a}")),
     # A primitive, not a · b⁻¹ as in micrograd: b⁻¹ rounds twice (49 / 49 would be
     # 0.9999999999999999) and overflows for a tiny b (1e-10 / 1e-310 would be inf).
     Primitive("/", "÷", "__truediv__",
               forward=_divide,
               local=(lambda a, b, out: 1.0 / b,        # ∂(a/b)/∂a = 1/b
                      lambda a, b, out: -out / b),      # ∂(a/b)/∂b = -a/b² = -(a/b)/b
-              formula=("1/{b:t}", "-{a:t}/{b:t}^2"), torch="torch.div"),
+              formula=("1/{b:t}", "-{a:t}/{b:t}^2"), torch="torch.div",
+              code=(None, "1.0 / {b}", "-{out} / {b}")),
     # The float power, with a number or a Value exponent (not exp(b·log a), which
     # makes 2 ** 3 7.999999999999998 and 1 ** inf NaN).
     Primitive("**", "^", "__pow__",
@@ -196,13 +206,13 @@ PRIMITIVES = (
     Primitive("exp", "exp", "exp",
               forward=_exp,
               local=(lambda x, out: out,),             # d(e^x)/dx = e^x
-              formula=("exp({x})",), torch="torch.exp",
+              formula=("exp({x})",), torch="torch.exp", code=(None, "{out}"),
               bounds=_increasing(_exp),
               doc="e^x. Overflows to inf (as in IEEE, NumPy and PyTorch) above x ≈ 709.78."),
     Primitive("log", "log", "log",
               forward=_log,
               local=(lambda x, out: 1.0 / x,),         # d(log x)/dx = 1/x
-              formula=("1/{x:t}",), torch="torch.log",
+              formula=("1/{x:t}",), torch="torch.log", code=(None, "1.0 / {x}"),
               domain="positive", bounds=_increasing(math.log),
               doc="Natural logarithm; raises ValueError for x ≤ 0."),
     Primitive("tanh", "tanh", "tanh",
@@ -210,6 +220,7 @@ PRIMITIVES = (
               local=(_tanh_slope,),                    # d(tanh x)/dx = 1 - tanh(x)²
               on_values=(lambda x, out: 1.0 - out * out,),
               formula=("1 - tanh({x})^2",), torch="torch.nn.Tanh",
+              code=(None, "4.0 * exp(-2.0 * abs({x})) / (1.0 + exp(-2.0 * abs({x}))) ** 2"),
               bounds=_increasing(math.tanh),
               doc="The hyperbolic tangent, (e^x - e^-x) / (e^x + e^-x)."),
     Primitive("sigmoid", "σ", "sigmoid",
@@ -219,6 +230,7 @@ PRIMITIVES = (
               local=(lambda x, out: out * sigmoid(-x),),
               on_values=(lambda x, out: out * (1.0 - out),),
               formula=("sigmoid({x})·(1 - sigmoid({x}))",), torch="torch.nn.Sigmoid",
+              code=(None, "{out} * sigmoid(-{x})"),
               bounds=_increasing(sigmoid),
               doc="The logistic function σ(x) = 1 / (1 + e^-x), the lecture's ŷ = σ(Z)."),
     Primitive("relu", "ReLU", "relu",
@@ -228,27 +240,28 @@ PRIMITIVES = (
               local=(lambda x, out: 1.0 if out > 0 else 0.0,),
               on_values=(lambda x, out: 1.0 if out.data > 0 else 0.0,),
               formula=("1 if {x} > 0 else 0",), torch="torch.nn.ReLU",
+              code=("0.0 if {x} < 0 else {x}", "1.0 if {out} > 0 else 0.0"),
               domain="nonzero", bounds=_increasing(lambda x: max(x, 0.0)),
               doc="max(x, 0)."),
     Primitive("softplus", "softplus", "softplus",
               forward=_softplus,
               local=(lambda x, out: sigmoid(x),),      # d log(1 + e^x)/dx = σ(x)
               on_values=(lambda x, out: x.sigmoid(),),
-              formula=("sigmoid({x})",), torch="torch.nn.Softplus",
+              formula=("sigmoid({x})",), torch="torch.nn.Softplus", code=(None, "sigmoid({x})"),
               bounds=_increasing(_softplus),
               doc="log(1 + e^x), computed without overflow for any x."),
     Primitive("sin", "sin", "sin",
               forward=_periodic(math.sin, "sin"),
               local=(lambda x, out: math.cos(x),),     # d sin x/dx = cos x
               on_values=(lambda x, out: x.cos(),),
-              formula=("cos({x})",), torch="torch.sin",
+              formula=("cos({x})",), torch="torch.sin", code=(None, "cos({x})"),
               bounds=_sine_bounds,
               doc="The sine of x (radians); raises ValueError for x = ±inf."),
     Primitive("cos", "cos", "cos",
               forward=_periodic(math.cos, "cos"),
               local=(lambda x, out: -math.sin(x),),    # d cos x/dx = -sin x
               on_values=(lambda x, out: -x.sin(),),
-              formula=("-sin({x})",), torch="torch.cos",
+              formula=("-sin({x})",), torch="torch.cos", code=(None, "-sin({x})"),
               bounds=_sine_bounds,
               doc="The cosine of x (radians); raises ValueError for x = ±inf."),
 )
@@ -259,6 +272,9 @@ SUMS = {
     "sum": ("Σ", "1"),        # ∂(Σ v_i)/∂v_i = 1
     "dot": ("dot", None),     # ∂(W·a)/∂w_i = a_i, ∂(W·a)/∂a_i = w_i: the paired operand
 }
+
+#: The functions a `code` template may call (the float helpers the rules use).
+CODE_NAMES = {"abs": abs, "exp": math.exp, "sin": math.sin, "cos": math.cos, "sigmoid": sigmoid}
 
 _BY_NAME = {p.name: p for p in PRIMITIVES}
 #: The operators: + × ÷ ^ (a Value method each, with a number allowed as b).
