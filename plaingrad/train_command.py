@@ -26,12 +26,20 @@ except ImportError:
     fcntl = None
 
 from autograd.files import atomic_write
-from nn.data import DATASETS, MAX_SAMPLES, load_csv, standardize, train_test_split
+from nn.csv_file import load_csv
+from nn.data import (
+    DATASETS,
+    MAX_SAMPLES,
+    check_foldable,
+    fold_scaling,
+    standardize,
+    train_test_split,
+)
 from nn.io import save
-from nn.losses import LOSSES, get_loss
+from nn.losses import LOSSES
 from nn.module import ACTIVATIONS, MAX_PARAMETERS, MLP, count_parameters
 from nn.optim import OPTIMIZERS
-from nn.train import DEFAULT_LR, accuracy, default_threshold, fit
+from nn.train import DEFAULT_LR, accuracy, default_threshold, fit, neuron_on_sample
 from plaingrad.cli import positive_int, signals_held
 
 DEFAULT_EPOCHS = 20
@@ -252,35 +260,6 @@ def _load_data(args):
     return _Data(X, y, name, ["x1", "x2"], ["x1", "x2"], ["0", "1"])
 
 
-def _too_small(column, std):
-    return (f"{column}: the values are too small: they vary by {std:.3g} (std), too little "
-            "for a model that takes the raw values; multiply the column by a large number")
-
-
-def _fold_scaling(model, mean, std, columns=None):
-    """Make the first layer take raw features: x' = (x − mean)/std folded into W and b.
-
-    Z = Σ w_j·(x_j − m_j)/s_j + b = Σ (w_j/s_j)·x_j + (b − Σ w_j·(m_j/s_j)).
-    A weight or bias that overflows is a ValueError naming its column.
-    """
-    columns = columns or [f"feature {j}" for j in range(1, len(std) + 1)]
-    for neuron in model.layers[0].neurons:
-        # mean/std first: w·mean alone overflows for values near 1.8e308 (mean/std never
-        # does: a column's spread is at least about an ulp of its mean over √n).
-        shifts = [w.data * (m / s) for w, m, s in zip(neuron.w, mean, std)]
-        b = neuron.b.data - sum(shifts)
-        if not math.isfinite(b):
-            j = max(range(len(shifts)), key=lambda j: abs(shifts[j]))
-            raise ValueError(f"{columns[j]}: the trained weight {neuron.w[j].data:.3g} times "
-                             f"mean/std {mean[j] / std[j]:.3g} overflows the raw-value bias of "
-                             "model.json; train with a smaller learning rate")
-        for w, s, column in zip(neuron.w, std, columns):
-            w.data /= s
-            if not math.isfinite(w.data):
-                raise ValueError(_too_small(column, s))
-        neuron.b.data = b
-
-
 def _history_csv(history):
     keys = list(history)
     out = io.StringIO()
@@ -291,48 +270,15 @@ def _history_csv(history):
     return out.getvalue()
 
 
-def _neuron_graph(model, X, y, loss, path):
-    """Draw layer1.neuron1 on one sample, with the gradients of the cost J on that sample.
-
-    The sample is the first one on which the neuron is active (Z > 0), so its
-    gradients are not all zero; its features are labelled x1, x2, ...
-    """
-    from autograd import Value
-
-    neuron = model.layers[0].neurons[0]
-    index = next((i for i, row in enumerate(X)
-                  if sum(w.data * v for w, v in zip(neuron.w, row)) + neuron.b.data > 0), 0)
-    x = [Value(v, label=f"x{j}") for j, v in enumerate(X[index], 1)]
-    model.zero_grad()
-    hidden = model.layers[0].forward(x)  # hidden[0] is the first neuron's output
-    outputs = hidden
-    for layer in model.layers[1:]:
-        outputs = layer.forward(outputs)
-    get_loss(loss)(outputs, [y[index]]).backward()
-    # Name the lecture's quantities on the drawing: W·x, Z = W·x + b, a = g(Z).
-    a = hidden[0]
-    z = a if neuron.activation == "linear" else a.parents[0]
-    z.parents[0].label = "W·x"
-    z.label = "Z = W·x + b"
-    if a is not z:
-        a.label = f"layer1.neuron1 = {neuron.activation}(Z)"
-    else:
-        a.label = "layer1.neuron1 = Z"
-    import viz
-
-    try:
-        return viz.render(hidden[0], path, format="svg"), index
-    finally:
-        model.zero_grad()
-
-
 def _draw_outputs(folder, model, history, data, optimizer, lr, loss, X_train, y_train,
                   X_test, y_test, threshold, test_acc):
     """Write the model, its history and the pictures into `folder`; returns their paths."""
     written = [save(model, os.path.join(folder, "model.json")),
                atomic_write(os.path.join(folder, "history.csv"), _history_csv(history))]
 
-    from viz import plots  # matplotlib is imported only now
+    # Imported only now: graphviz and matplotlib take a while to load.
+    from viz import RenderError, plots
+    from viz.neuron import draw_neuron
 
     written += plots.training_curves(history, os.path.join(folder, "curves"),
                                      title=f"{data.name}, {optimizer} lr {lr:g}")
@@ -344,12 +290,12 @@ def _draw_outputs(folder, model, history, data, optimizer, lr, loss, X_train, y_
             axis_labels=data.features,
             class_names=[f"class {i}" if label == str(i) else f"{label} (class {i})"
                          for i, label in enumerate(data.classes)])
-    import viz  # imported here: it needs graphviz, which `import nn` must not load
-
     try:
-        drawn, index = _neuron_graph(model, X_test, y_test, loss,
-                                     os.path.join(folder, "neuron_graph.svg"))
-    except (viz.RenderError, ValueError) as error:
+        # layer1.neuron1 on one test sample, with the gradients of the cost J on that sample.
+        a, index = neuron_on_sample(model, X_test, y_test, loss)
+        drawn = draw_neuron(a, os.path.join(folder, "neuron_graph.svg"),
+                            model.layers[0].neurons[0].activation)
+    except (RenderError, ValueError) as error:
         # RenderError: no `dot`, `dot` failing or too slow; ValueError: too large to lay out.
         # The model and the other pictures are written: skip only this one.
         print(f"warning: skipped neuron_graph.svg: {error}", file=sys.stderr)
@@ -357,6 +303,8 @@ def _draw_outputs(folder, model, history, data, optimizer, lr, loss, X_train, y_
         written.append(os.fspath(drawn))
         print(f"neuron graph: layer1.neuron1 on test sample {index + 1}, "
               "with the gradients of its cost J")
+    finally:
+        model.zero_grad()
     return written
 
 
@@ -447,9 +395,7 @@ def run(args):
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=args.test_size,
                                                         seed=args.seed)
     S_train, S_test, mean, std = standardize(X_train, X_test, columns)
-    for column, s in zip(columns, std):
-        if not math.isfinite(1.0 / s):  # model.json takes raw values: W / std would overflow
-            raise ValueError(_too_small(column, s))
+    check_foldable(std, columns)  # model.json takes raw values: refuse what cannot be folded
     loss = args.loss
     model = MLP(len(X[0]), [*args.hidden, 1], activation=args.activation,
                 output_activation="sigmoid" if loss == "bce" else "linear", seed=args.seed)
@@ -473,7 +419,7 @@ def run(args):
                       callback=progress, validation_data=(S_test, y_test))
 
     # From here on the model takes raw features, as model.json will.
-    _fold_scaling(model, mean, std, columns)
+    fold_scaling(model, mean, std, columns)
     threshold = default_threshold(model, loss)
     train_acc = accuracy(model.predict(X_train), y_train, threshold)
     test_acc = accuracy(model.predict(X_test), y_test, threshold)
