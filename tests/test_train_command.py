@@ -20,7 +20,7 @@ except ImportError:  # not POSIX
 import nn
 from nn.train import accuracy
 from plaingrad.cli import main
-from plaingrad.train_command import STAGING, STAGING_LOCK
+from plaingrad.staging import STAGING, STAGING_LOCK
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}svg"
@@ -287,20 +287,20 @@ def test_a_file_system_without_locks_leaves_no_lock_file_to_sweep(tmp_path, monk
     # takes an unlocked file for the sign of a dead run while this one lives.
     if fcntl is None:
         pytest.skip("no fcntl.flock")
-    from plaingrad import train_command as cli_train
+    from plaingrad import staging, train_command
 
     def no_locks(fd, operation):
         raise OSError(37, "No locks available")
 
     seen = []
-    real_draw = cli_train._draw_outputs
+    real_draw = train_command._draw_outputs
 
     def draw_and_look(folder, *args):
         seen.append(sorted(os.listdir(folder)))
         return real_draw(folder, *args)
 
-    monkeypatch.setattr(cli_train.fcntl, "flock", no_locks)
-    monkeypatch.setattr(cli_train, "_draw_outputs", draw_and_look)
+    monkeypatch.setattr(staging.fcntl, "flock", no_locks)
+    monkeypatch.setattr(train_command, "_draw_outputs", draw_and_look)
     out = tmp_path / "out"
     assert main(["train", *SMALL, "--out", str(out)]) == 0
     assert seen == [[]]  # no .lock in the staging folder while drawing
@@ -311,16 +311,16 @@ def test_a_run_holds_the_lock_of_its_staging_folder(tmp_path, monkeypatch):
     # While drawing, the run's own staging folder is locked: another run would not sweep it.
     if fcntl is None:
         pytest.skip("no fcntl.flock")
-    from plaingrad import train_command as cli_train
+    from plaingrad import staging, train_command
 
     seen = []
-    real_draw = cli_train._draw_outputs
+    real_draw = train_command._draw_outputs
 
     def draw_and_look(folder, *args):
-        seen.append(cli_train._sweep_staging(os.path.dirname(folder)))
+        seen.append(staging.sweep(os.path.dirname(folder)))
         return real_draw(folder, *args)
 
-    monkeypatch.setattr(cli_train, "_draw_outputs", draw_and_look)
+    monkeypatch.setattr(train_command, "_draw_outputs", draw_and_look)
     assert main(["train", *SMALL, "--out", str(tmp_path / "out")]) == 0
     assert seen == [[]]
     assert not [name for name in os.listdir(tmp_path / "out") if name.startswith(STAGING)]
@@ -536,12 +536,12 @@ def test_a_neuron_too_large_to_draw_is_skipped_with_a_warning(tmp_path, capsys):
     (KeyboardInterrupt(), 130, "plaingrad train: interrupted\n"),
 ])
 def test_main_turns_expected_errors_into_one_line(monkeypatch, capsys, error, status, message):
-    from plaingrad import train_command as cli_train
+    from plaingrad import train_command
 
     def fail(args):
         raise error
 
-    monkeypatch.setattr(cli_train, "run", fail)  # registered when main builds the parser
+    monkeypatch.setattr(train_command, "run", fail)  # registered when main builds the parser
     assert main(["train"]) == status
     err = capsys.readouterr().err
     assert err.startswith(message) and "Traceback" not in err
