@@ -48,7 +48,7 @@ DEFAULT_BATCH_SIZE = 32
 DEFAULT_SAMPLES = 300
 # What `train` writes into --out.
 OUTPUTS = ("model.json", "history.csv", "curves.png", "curves.svg", "decision_boundary.png",
-           "decision_boundary.svg", "neuron_graph.svg")
+           "decision_boundary.svg", "neuron_graph.svg", "neuron_graph.html")
 
 
 def _check_out(out):
@@ -185,21 +185,24 @@ def _draw_outputs(folder, model, history, data, optimizer, lr, loss, X_train, y_
             axis_labels=data.features,
             class_names=[f"class {i}" if label == str(i) else f"{label} (class {i})"
                          for i, label in enumerate(data.classes)])
+    # layer1.neuron1 on one test sample, with the gradients of the cost J on that sample.
+    a, index = neuron_on_sample(model, X_test, y_test, loss)
+    drawn = []
     try:
-        # layer1.neuron1 on one test sample, with the gradients of the cost J on that sample.
-        a, index = neuron_on_sample(model, X_test, y_test, loss)
-        drawn = draw_neuron(a, os.path.join(folder, "neuron_graph.svg"),
-                            model.layers[0].neurons[0].activation)
-    except (RenderError, ValueError) as error:
-        # RenderError: no `dot`, `dot` failing or too slow; ValueError: too large to lay out.
-        # The model and the other pictures are written: skip only this one.
-        print(f"warning: skipped neuron_graph.svg: {error}", file=sys.stderr)
-    else:
-        written.append(os.fspath(drawn))
-        print(f"neuron graph: layer1.neuron1 on test sample {index + 1}, "
-              "with the gradients of its cost J")
+        for name in ("neuron_graph.svg", "neuron_graph.html"):
+            try:
+                drawn.append(os.fspath(draw_neuron(a, os.path.join(folder, name),
+                                                   model.layers[0].neurons[0].activation)))
+            except (RenderError, ValueError) as error:
+                # RenderError: no `dot`, `dot` failing or too slow; ValueError: too large to
+                # lay out. The model and the other pictures are written: skip only this one.
+                print(f"warning: skipped {name}: {error}", file=sys.stderr)
     finally:
         model.zero_grad()
+    if drawn:
+        written += drawn
+        print(f"neuron graph: layer1.neuron1 on test sample {index + 1}, "
+              "with the gradients of its cost J")
     return written
 
 

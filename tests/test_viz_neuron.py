@@ -1,5 +1,7 @@
 """viz.neuron.draw_neuron: a neuron's graph with the lecture's names W·x, Z and g(Z)."""
 
+import json
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -49,3 +51,20 @@ def test_no_graphviz_is_a_render_error_and_writes_nothing(tmp_path, monkeypatch)
     with pytest.raises(viz_graph.RenderError, match="install Graphviz"):
         draw_neuron(a, tmp_path / "n.svg", "tanh")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_page_is_rooted_at_a_times_its_gradient(tmp_path):
+    # Its own backward pass from a·∂J/∂a gives each node of the neuron ∂J/∂node again.
+    a, z = neuron("tanh")
+    a.grad = 0.25  # as if the layers above passed ∂J/∂a = 0.25 down
+    path = draw_neuron(a, tmp_path / "n.html", "tanh")
+    page = path.read_text(encoding="utf-8")
+    for label in ("a·∂J/∂a", "layer1.neuron1 = tanh(Z)", "Z = W·x + b", "W·x"):
+        assert label in page
+    data = json.loads(re.search(r'id="pg-data">(.*?)</script>', page).group(1))
+    final = {}  # each node's numbers at the end of the page's steps
+    for step in data["steps"]:
+        for i, field, value in step["set"]:
+            final[i, field] = value
+    [z_index] = [i for i, node in enumerate(data["nodes"]) if node["label"] == "Z = W·x + b"]
+    assert float(final[z_index, "grad"]) == pytest.approx(0.25 * (1 - a.data ** 2), rel=1e-3)

@@ -39,6 +39,7 @@ from autograd import Value
 from autograd.engine import topological_order
 from autograd.explain import format_number, op_text
 from autograd.files import atomic_write
+from autograd.ops import SYMBOLS
 
 __all__ = ["GraphvizMissingError", "RenderError", "draw_dot", "drawing_size", "render",
            "to_dot"]
@@ -52,11 +53,8 @@ MAX_NODES = 500    # Values
 MAX_SIZE = 3_000   # drawing size, see drawing_size(): at most a few seconds of `dot`
 TIMEOUT = 60       # seconds; graphs within the limits take `dot` well under 10 s
 
-# The picture of each op; a power "**" with constant p is drawn as ^p.
-OP_SYMBOLS = {
-    "+": "+", "*": "×", "/": "÷", "**": "^", "exp": "exp", "log": "log", "tanh": "tanh",
-    "sigmoid": "σ", "relu": "ReLU", "softplus": "softplus", "sum": "Σ", "dot": "dot",
-}
+# The picture of each op, from the operation table; a power "**" with constant p is drawn as ^p.
+OP_SYMBOLS = SYMBOLS
 
 # Two-operand ops where order matters: the arrows are labelled with the operand's role.
 OPERAND_ROLES = {"/": ("numerator", "divisor"), "**": ("base", "exponent")}
@@ -166,7 +164,7 @@ def _digraph(root, nodes, rankdir, show_grad, show_local, ids=False):
             roles = OPERAND_ROLES.get(node.op) if len(node.parents) == 2 else None
             for i, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
                 text = [roles[i]] if roles else []
-                if show_local:
+                if show_local and local is not None:  # None: made micrograd's way
                     text.append(format_number(local))
                 attributes = {"label": " ".join(text)} if text else {}
                 if ids:  # x * x has two arrows x → ×: told apart by the operand's place
