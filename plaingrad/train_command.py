@@ -26,13 +26,13 @@ except ImportError:
     fcntl = None
 
 from autograd.files import atomic_write
-from nn.cli import positive_int, signals_held
 from nn.data import DATASETS, MAX_SAMPLES, load_csv, standardize, train_test_split
 from nn.io import save
 from nn.losses import LOSSES, get_loss
 from nn.module import ACTIVATIONS, MAX_PARAMETERS, MLP, count_parameters
 from nn.optim import OPTIMIZERS
 from nn.train import DEFAULT_LR, accuracy, default_threshold, fit
+from plaingrad.cli import positive_int, signals_held
 
 DEFAULT_EPOCHS = 20
 DEFAULT_BATCH_SIZE = 32
@@ -44,7 +44,7 @@ STAGING_LOCK = ".lock"
 _STAGING_NAME = re.compile(re.escape(STAGING) + r"[a-z0-9_]{8}")
 # What `train` writes into --out.
 OUTPUTS = ("model.json", "history.csv", "curves.png", "curves.svg", "decision_boundary.png",
-           "decision_boundary.svg", "neuron_graph.svg")
+           "decision_boundary.svg", "neuron_graph.svg", "neuron_graph.html")
 
 
 def _samples(text):
@@ -291,11 +291,14 @@ def _history_csv(history):
     return out.getvalue()
 
 
-def _neuron_graph(model, X, y, loss, path):
+def _neuron_graph(model, X, y, loss, folder):
     """Draw layer1.neuron1 on one sample, with the gradients of the cost J on that sample.
 
-    The sample is the first one on which the neuron is active (Z > 0), so its
-    gradients are not all zero; its features are labelled x1, x2, ...
+    Writes neuron_graph.svg and neuron_graph.html (the page that steps through the
+    backward pass, `viz.to_html`) into `folder`; returns the paths written and the
+    sample's index. A picture that cannot be made (no Graphviz, too large) is skipped
+    with a warning. The sample is the first one on which the neuron is active (Z > 0),
+    so its gradients are not all zero; its features are labelled x1, x2, ...
     """
     from autograd import Value
 
@@ -318,10 +321,23 @@ def _neuron_graph(model, X, y, loss, path):
         a.label = f"layer1.neuron1 = {neuron.activation}(Z)"
     else:
         a.label = "layer1.neuron1 = Z"
-    import viz
+    # The page runs a backward pass of its own, from its root. Rooted at a·∂J/∂a, with
+    # ∂J/∂a the number the layers above pass down to a, it gives every node of the neuron
+    # exactly the drawing's gradient ∂J/∂node: the chain rule from J, stopped at a.
+    page_root = a * a.grad
+    page_root.label = "a·∂J/∂a"
+    import viz  # only here: it needs graphviz, which `import nn` must not load
 
+    written = []
     try:
-        return viz.render(hidden[0], path, format="svg"), index
+        for name, root in (("neuron_graph.svg", a), ("neuron_graph.html", page_root)):
+            try:
+                written.append(os.fspath(viz.render(root, os.path.join(folder, name))))
+            except (viz.RenderError, ValueError) as error:
+                # RenderError: no `dot`, `dot` failing or too slow; ValueError: too large to
+                # lay out. The model and the other pictures are written: skip only this one.
+                print(f"warning: skipped {name}: {error}", file=sys.stderr)
+        return written, index
     finally:
         model.zero_grad()
 
@@ -344,17 +360,9 @@ def _draw_outputs(folder, model, history, data, optimizer, lr, loss, X_train, y_
             axis_labels=data.features,
             class_names=[f"class {i}" if label == str(i) else f"{label} (class {i})"
                          for i, label in enumerate(data.classes)])
-    import viz  # imported here: it needs graphviz, which `import nn` must not load
-
-    try:
-        drawn, index = _neuron_graph(model, X_test, y_test, loss,
-                                     os.path.join(folder, "neuron_graph.svg"))
-    except (viz.RenderError, ValueError) as error:
-        # RenderError: no `dot`, `dot` failing or too slow; ValueError: too large to lay out.
-        # The model and the other pictures are written: skip only this one.
-        print(f"warning: skipped neuron_graph.svg: {error}", file=sys.stderr)
-    else:
-        written.append(os.fspath(drawn))
+    drawn, index = _neuron_graph(model, X_test, y_test, loss, folder)
+    if drawn:
+        written += drawn
         print(f"neuron graph: layer1.neuron1 on test sample {index + 1}, "
               "with the gradients of its cost J")
     return written

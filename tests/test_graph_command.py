@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from nn.cli import main
+import viz
+from autograd import Value
+from plaingrad.cli import main
 from viz import graph as viz_graph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +41,16 @@ def test_default_output_and_format_from_suffix(tmp_path, monkeypatch, capsys):
     assert main(["graph", "x*x", "x=3", "-o", "g.txt", "--format", "dot"]) == 0
     assert (tmp_path / "g.txt").read_text().startswith("digraph {")
     assert "  ∂/∂x = 6" in capsys.readouterr().out
+
+
+def test_an_html_output_is_the_step_through_page(tmp_path, capsys):
+    out = tmp_path / "page.html"
+    assert main(["graph", "sigmoid(w*x + b)", "x=2", "w=-0.5", "b=0.1", "-o", str(out)]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    x, w, b = Value(2.0, label="x"), Value(-0.5, label="w"), Value(0.1, label="b")
+    assert out.read_text(encoding="utf-8") == viz.to_html((w * x + b).sigmoid())
+    assert main(["graph", "x*x", "x=3", "-o", str(tmp_path / "p.txt"), "--format", "html"]) == 0
+    assert (tmp_path / "p.txt").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 def test_same_command_gives_byte_identical_svg(tmp_path):
@@ -164,20 +176,21 @@ def test_missing_graphviz_still_prints_gradients(tmp_path, monkeypatch, capsys):
 
 
 def test_command_line_program(tmp_path):
-    """Through a real process (`python -m nn`, what the `plaingrad` script runs)."""
+    """Through a real process (`python -m plaingrad`, what the `plaingrad` script runs)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-m", "nn", "graph", "exp(a) - a", "a=0", "-o", "x.svg"],
+        [sys.executable, "-m", "plaingrad", "graph", "exp(a) - a", "a=0", "-o", "x.svg"],
         capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[:2] == ["exp(a) - a = 1", "  ∂/∂a = 0"]
     assert (tmp_path / "x.svg").exists()
-    bad = subprocess.run([sys.executable, "-m", "nn", "graph", "__import__('os')"],
+    bad = subprocess.run([sys.executable, "-m", "plaingrad", "graph", "__import__('os')"],
                          capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
     assert bad.returncode == 2 and "calling `__import__` is not allowed" in bad.stderr
     assert "Traceback" not in bad.stderr
     # Python warns "invalid decimal literal" while parsing this; the user sees only our error.
-    odd = subprocess.run([sys.executable, "-W", "default", "-m", "nn", "graph", "1if 1else 2"],
+    odd = subprocess.run([sys.executable, "-W", "default", "-m", "plaingrad", "graph",
+                          "1if 1else 2"],
                          capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
     assert odd.returncode == 2
     assert odd.stderr.splitlines() == ["plaingrad graph: error: column 1: not allowed: "
