@@ -57,8 +57,8 @@ def make_rng(seed):
     if isinstance(seed, random.Random):
         return seed
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int, None (the global random module) or a "
-                        f"random.Random, got {seed!r}")
+        raise TypeError(f"seed must be an int, None or a random.Random (None: the global "
+                        f"random module), got {seed!r}")
     return random.Random(int(seed))
 
 
