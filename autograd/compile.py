@@ -47,6 +47,7 @@ import sys
 from typing import NamedTuple
 
 from autograd.engine import MicrogradNode, SumValue, Value, _as_float, _sum_node, topological_order
+from autograd.functional import _refuse_inside_no_grad
 from autograd.ops import CODE_NAMES, PRIMITIVES, formula_text
 
 __all__ = ["MAX_NODES", "Compiled", "CompiledMismatch", "compile"]
@@ -112,6 +113,7 @@ class _Plan(NamedTuple):
 
 def _trace(fn, numbers, names):
     """Run fn on fresh leaves; returns (leaves, output, nodes in the order fn made them)."""
+    _refuse_inside_no_grad("autograd.compile's trace")  # its ops would build no graph
     leaves = [Value(x, label=name) for x, name in zip(numbers, names)]
     made = []
 

@@ -277,6 +277,16 @@ def test_wrong_arguments_are_type_errors():
         compile(lambda x: [x])(2.0)
 
 
+def test_no_trace_inside_no_grad():
+    from autograd import no_grad
+    c = compile(lambda x: x * 2)
+    with no_grad(), pytest.raises(RuntimeError, match="trace inside no_grad"):
+        c(1.0)
+    assert c.value_and_grad(1.5) == (3.0, (2.0,))
+    with no_grad():
+        assert c.forward(2.0) == 4.0  # a traced program runs anywhere
+
+
 def test_a_micrograd_node_cannot_be_compiled():
     def fn(x):
         out = Value(x.data * 2, (x,), "double")
