@@ -12,6 +12,7 @@ import math
 import numbers
 
 from autograd import Value
+from autograd import compile as compile_function
 from autograd.engine import is_finite_number
 from nn.data import check_rows
 from nn.losses import get_loss
@@ -26,6 +27,13 @@ __all__ = ["fit", "accuracy", "default_threshold", "neuron_on_sample", "DEFAULT_
 _THRESHOLDS = {"bce": 0.5, "mse": 0.5, "bce_with_logits": 0.0, "hinge": 0.0}
 #: The learning rate α used when none is given, per optimizer name.
 DEFAULT_LR = {"adam": 0.01, "sgd": 0.1}
+#: The named losses whose graph for one sample has the same shape for every prediction
+#: (no branch on the data), so that `fit` can compile it; `bce` clamps ŷ, a branch on
+#: its value, and a loss given as a function may branch too: those run eagerly.
+COMPILABLE_LOSSES = ("bce_with_logits", "mse", "hinge")
+#: `fit` compiles one program per distinct target value (a target is a constant of the
+#: loss's graph), for at most this many values; with more (regression), it runs eagerly.
+MAX_PROGRAMS = 16
 #: Training stops as diverged when an epoch's mean cost J exceeds this multiple of
 #: the untrained model's cost on the training set (or of 1, if that is larger).
 DIVERGENCE_FACTOR = 1000.0
@@ -119,8 +127,40 @@ def _diverged(opt, what):
                               f"try a smaller learning rate{than}")
 
 
+class _Compiled:
+    """The per-sample cost J_i of `model`, compiled once per target value, and the model's
+    output compiled for predictions: fit's loop without building a graph per sample."""
+
+    def __init__(self, model, loss_fn):
+        self.model, self.loss_fn, self.costs = model, loss_fn, {}
+        self.outputs = compile_function(lambda *x: model(list(x)))
+
+    def cost(self, row, target, upstream):
+        """J_i, adding upstream·∂J_i/∂p into every parameter's .grad."""
+        program = self.costs.get(target)
+        if program is None:
+            model, loss_fn = self.model, self.loss_fn
+            program = self.costs[target] = compile_function(
+                lambda *x: loss_fn([model(list(x))], [target]))
+        return program(*row, upstream=upstream)
+
+    def predict(self, X):
+        """model.predict(X), the same floats, from the compiled output."""
+        forward = self.outputs.forward
+        return [forward(*row) for row in X]
+
+
+def _compiled(model, loss, loss_fn, y):
+    """fit's compiled cost, or None where it runs eagerly (see COMPILABLE_LOSSES)."""
+    if (type(model) is not MLP or not isinstance(loss, str) or loss not in COMPILABLE_LOSSES
+            or len({float(t) for t in y}) > MAX_PROGRAMS):
+        return None
+    return _Compiled(model, loss_fn)
+
+
 def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=100,
-        batch_size=32, seed=0, callback=None, validation_data=None, threshold=None):
+        batch_size=32, seed=0, callback=None, validation_data=None, threshold=None,
+        compile=True):
     """Train a one-output `model` on rows X with targets y; returns the history.
 
     - `loss`: a name (``"bce_with_logits"``, ``"bce"``, ``"mse"``, ``"hinge"``)
@@ -134,6 +174,12 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
     - `validation_data`: optional ``(X_test, y_test)``, evaluated every epoch.
     - `callback(epoch, history)`: called after every epoch (epoch counts from 1).
     - `threshold`: the output above which the class is 1 (see `default_threshold`).
+    - `compile`: True (the default) compiles the cost of one sample once
+      (`autograd.compile`) and runs the program over each batch with upstream 1/B, and
+      predicts with its forward; False builds the batch's graph eagerly every step.
+      The two agree to rounding (they add a parameter's per-sample contributions in
+      another order). Losses in COMPILABLE_LOSSES only, for at most MAX_PROGRAMS
+      distinct targets; the others run eagerly.
 
     The history is a dict of per-epoch lists: ``loss`` (mean training cost over
     the epoch's batches), ``accuracy`` (on the training rows after the epoch),
@@ -173,6 +219,11 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
         raise TypeError(f"fit: callback must be a function(epoch, history), got "
                         f"{type(callback).__name__}")
 
+    if not isinstance(compile, bool):
+        raise TypeError(f"fit: compile must be True or False, got {compile!r}")
+    compiled = _compiled(model, loss, loss_fn, y) if compile else None
+    predict = model.predict if compiled is None else compiled.predict
+
     rng = make_rng(seed)
     order = list(range(len(X)))
     history = {"loss": [], "accuracy": []}
@@ -195,22 +246,30 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
         epoch_cost = 0.0
         for start in range(0, len(order), batch_size):
             batch = order[start:start + batch_size]
-            J = loss_fn([model(X[i]) for i in batch], [y[i] for i in batch])
-            if not math.isfinite(J.data):
-                raise _diverged(opt, f"became {J.data} at epoch {epoch} "
+            if compiled is None:
+                J = loss_fn([model(X[i]) for i in batch], [y[i] for i in batch])
+                cost = J.data
+            else:
+                # J = 1/B Σ J_i: each sample's program adds (1/B)·∂J_i/∂W into W.grad
+                opt.zero_grad()
+                share = 1.0 / len(batch)
+                cost = sum([compiled.cost(X[i], float(y[i]), share) for i in batch]) * share
+            if not math.isfinite(cost):
+                raise _diverged(opt, f"became {cost} at epoch {epoch} "
                                      f"(batch {start // batch_size + 1})")
-            opt.zero_grad()
-            J.backward()
+            if compiled is None:
+                opt.zero_grad()
+                J.backward()
             opt.step()
-            epoch_cost += J.data * len(batch)
+            epoch_cost += cost * len(batch)
         mean_cost = epoch_cost / len(order)
         if not mean_cost <= limit:  # also catches an overflowing sum
             raise _diverged(opt, f"grew from {initial:.4g} (untrained) to a mean of "
                                  f"{mean_cost:.4g} over epoch {epoch}")
         history["loss"].append(mean_cost)
-        history["accuracy"].append(accuracy(model.predict(X), y, threshold))
+        history["accuracy"].append(accuracy(predict(X), y, threshold))
         if validation_data is not None:
-            outputs = model.predict(X_test)
+            outputs = predict(X_test)
             history["test_loss"].append(
                 _cost(loss_fn, model, X_test, y_test, "the validation data", outputs))
             history["test_accuracy"].append(accuracy(outputs, y_test, threshold))

@@ -328,3 +328,53 @@ def _leaves(root):
             leaves.append(node)
         stack.extend(node.parents)
     return leaves
+
+
+# ----- compile=True (the default) against the eager path -----
+
+@pytest.mark.parametrize("loss, optimizer, activation", [
+    ("bce_with_logits", "adam", "relu"), ("hinge", "sgd", "relu"), ("mse", "adam", "tanh"),
+    ("bce_with_logits", "sgd", "sigmoid"), ("bce", "adam", "relu"),
+])
+def test_compiled_fit_matches_the_eager_path(loss, optimizer, activation, monkeypatch):
+    import nn.train
+    X, y = moons(60, noise=0.2, seed=3)
+    X_test, y_test = moons(20, noise=0.2, seed=4)
+    compiled_calls = []
+    compile_function = nn.train.compile_function
+    monkeypatch.setattr(nn.train, "compile_function",
+                        lambda fn: compiled_calls.append(fn) or compile_function(fn))
+    runs = {}
+    for compile in (False, True):
+        model = MLP(2, [6, 5, 1], activation=activation, seed=1,
+                    output_activation="sigmoid" if loss == "bce" else "linear")
+        history = fit(model, X, y, loss=loss, optimizer=optimizer, epochs=6, batch_size=16,
+                      validation_data=(X_test, y_test), compile=compile)
+        runs[compile] = history, [p.data for p in model.parameters()]
+    (eager, w_eager), (compiled, w_compiled) = runs[False], runs[True]
+    # compiled unless the loss branches on the data (bce's clamp): then eager, the same
+    assert bool(compiled_calls) == (loss != "bce")
+    for key in ("loss", "test_loss"):
+        assert compiled[key] == pytest.approx(eager[key], rel=1e-12, abs=0)
+    assert w_compiled == pytest.approx(w_eager, rel=0, abs=1e-9)
+    assert compiled["accuracy"] == eager["accuracy"]
+    assert compiled["test_accuracy"] == eager["test_accuracy"]
+
+
+def test_compiled_fit_programs_and_refusals(monkeypatch):
+    import nn.train
+    made = []
+    compile_function = nn.train.compile_function
+    monkeypatch.setattr(nn.train, "compile_function",
+                        lambda fn: made.append(fn) or compile_function(fn))
+    X = [[i / 10, 1 - i / 10] for i in range(30)]
+    fit(MLP(2, [3, 1], seed=0), X, [i % 2 for i in range(30)], epochs=2)
+    assert len(made) == 3  # the output (for predictions) and one cost per class
+    made.clear()
+    fit(MLP(2, [3, 1], seed=0), X, [i / 7 for i in range(30)], loss="mse", epochs=1)
+    assert made == []  # 30 distinct targets > MAX_PROGRAMS: eager
+    fit(MLP(2, [3, 1], seed=0), X, [i % 2 for i in range(30)], epochs=1,
+        loss=lambda p, t: nn.mse(p, t))
+    assert made == []  # a loss function may branch on its data: eager
+    with pytest.raises(TypeError, match="compile must be True or False"):
+        fit(MLP(2, [3, 1], seed=0), X, [0] * 30, compile="yes")
