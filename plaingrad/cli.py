@@ -77,9 +77,16 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"plaingrad {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     # Imported here so that `plaingrad --version` stays quick.
-    from plaingrad import check_command, explain_command, graph_command, train_command
+    from plaingrad import (
+        check_command,
+        compile_command,
+        explain_command,
+        graph_command,
+        train_command,
+    )
 
-    for command in (train_command, check_command, graph_command, explain_command):
+    for command in (train_command, check_command, graph_command, explain_command,
+                    compile_command):
         command.register(subparsers)
     return parser
 

@@ -111,6 +111,9 @@ def register(subparsers):
                    help=f"samples per update step (default {DEFAULT_BATCH_SIZE})")
     p.add_argument("--seed", type=int, default=0,
                    help="seed of the data, the split, the weights and the shuffling (default 0)")
+    p.add_argument("--no-compile", action="store_true",
+                   help="build every batch's graph eagerly instead of running the compiled "
+                        "per-sample cost (autograd.compile); the same numbers to rounding")
     p.add_argument("--out", metavar="DIR", type=folder_name, default=None,
                    help="output folder, checked before training (default runs/<dataset>/)")
     p.set_defaults(func=run)
@@ -246,7 +249,8 @@ def run(args):
 
         history = fit(model, S_train, y_train, loss=loss, optimizer=args.optimizer, lr=lr,
                       epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-                      callback=progress, validation_data=(S_test, y_test))
+                      callback=progress, validation_data=(S_test, y_test),
+                      compile=not args.no_compile)
 
     # From here on the model takes raw features, as model.json will.
     fold_scaling(model, mean, std, columns)

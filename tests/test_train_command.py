@@ -669,3 +669,27 @@ def test_output_folders_that_cannot_be_written_are_refused_before_training(tmp_p
         assert f"plaingrad train: error: {message}" in captured.err
         assert captured.out == ""  # nothing trained, nothing printed
     assert afile.read_text() == "keep me"
+
+
+def test_no_compile_is_the_eager_path_with_the_same_results(tmp_path, capsys):
+    runs = {}
+    for name, extra in (("compiled", []), ("eager", ["--no-compile"])):
+        out = tmp_path / name
+        assert main(["train", *SMALL, "--seed", "3", *extra, "--out", str(out)]) == 0
+        accuracy_line = re.search(r"train accuracy .*", capsys.readouterr().out).group()
+        with open(out / "history.csv", newline="") as f:
+            history = list(csv.DictReader(f))
+        runs[name] = (accuracy_line, history, json.loads((out / "model.json").read_text()))
+    (line_c, history_c, model_c), (line_e, history_e, model_e) = runs["compiled"], runs["eager"]
+    assert line_c == line_e
+    for row_c, row_e in zip(history_c, history_e, strict=True):
+        assert row_c["accuracy"] == row_e["accuracy"]
+        assert float(row_c["loss"]) == pytest.approx(float(row_e["loss"]), rel=1e-12)
+
+    def numbers(tree):
+        if isinstance(tree, dict):
+            return [x for v in tree.values() for x in numbers(v)]
+        if isinstance(tree, list):
+            return [x for v in tree for x in numbers(v)]
+        return [tree] if isinstance(tree, float) else []
+    assert numbers(model_c) == pytest.approx(numbers(model_e), rel=0, abs=1e-9)
