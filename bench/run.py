@@ -13,6 +13,7 @@ See bench/README.md for what each workload measures.
 import argparse
 import importlib.metadata
 import json
+import math
 import os
 import platform
 import resource
@@ -81,8 +82,13 @@ def variants(group):
                 ("plaingrad, binary +, gc off", "plaingrad", "wide_gc_off", 0),
                 ("plaingrad, total()", "plaingrad", "wide_total", 0),
                 ("plaingrad, dot()", "plaingrad", "wide_dot", 0)]
+    rows.append(("plaingrad, compiled", "plaingrad", f"{w}_compiled", 0))
     return rows + [("micrograd 0.1.0", "micrograd", w, group.get("micrograd_limit", 0)),
                    ("plain floats", "floats", w, 0)]
+
+
+#: The eager row a compiled row is compared with (its break-even), per workload.
+EAGER_OF = {"demo": "plaingrad", "chain": "plaingrad", "wide": "plaingrad, dot()"}
 
 
 def run_worker(engine, workload, size, min_seconds, limit=0):
@@ -154,8 +160,22 @@ def run_group(group, rounds, log=print):
             row["note"] = f"needs sys.setrecursionlimit({limit:,})"
         if engine == "micrograd" and not limit and name in errors:
             row["note"] = "default recursion limit"
+        if name == "plaingrad, compiled" and name not in errors:
+            row.update(_compile_cost(extras[name], times[name], times[EAGER_OF[group["workload"]]]))
         table.append(row)
     return table
+
+
+def _compile_cost(result, compiled_times, eager_times):
+    """The compilation's time, per node, and the calls after which it has paid off."""
+    seconds, nodes = result["compile_seconds"], result["nodes"]
+    saved = statistics.median(eager_times) - statistics.median(compiled_times)
+    calls = math.ceil(seconds / saved) if saved > 0 else None
+    return {"compile_seconds": seconds, "compile_us_per_node": seconds / nodes * 1e6,
+            "break_even_calls": calls,
+            "note": f"compiling: {seconds * 1e3:.0f} ms, {seconds / nodes * 1e6:.0f} µs a node; "
+                    + (f"paid off after {calls} call{'s' * (calls != 1)}" if calls else
+                       "never pays off")}
 
 
 def _ratio(numerators, denominators):
@@ -177,23 +197,26 @@ def run_memory(size):
     return table
 
 
-def run_train(rounds):
-    """Time of the default `plaingrad train` run (`python -m plaingrad train --out <tmp>`).
+def run_train(rounds, extra=()):
+    """Time of the default `plaingrad train` run (`python -m plaingrad train --out <tmp>`),
+    with `extra` arguments (["--no-compile"]: the eager path).
 
     seconds = CPU time of the process and its children (Graphviz), like the other rows;
     the wall time, which includes waiting for a core on a busy machine, is in the note.
     """
+    name = " ".join(["plaingrad train", *extra])
     probe = subprocess.run([sys.executable, "-m", "plaingrad", "train", "--help"],
                            capture_output=True, text=True, cwd=ROOT)
     if probe.returncode != 0:
-        return [{"engine": "plaingrad train", "note": "skipped: `python -m plaingrad train` is not "
+        return [{"engine": name, "note": "skipped: `python -m plaingrad train` is not "
                  "available yet"}]
     cpu_times, wall_times = [], []
     for _ in range(rounds):
         out = tempfile.mkdtemp(prefix="plaingrad-bench-")
         try:
             cpu, start = _children_cpu(), time.perf_counter()
-            proc = subprocess.run([sys.executable, "-m", "plaingrad", "train", "--out", out],
+            proc = subprocess.run([sys.executable, "-m", "plaingrad", "train", *extra,
+                                   "--out", out],
                                   capture_output=True, text=True, cwd=ROOT)
             wall_times.append(time.perf_counter() - start)
             cpu_times.append(_children_cpu() - cpu)
@@ -201,9 +224,9 @@ def run_train(rounds):
             shutil.rmtree(out, ignore_errors=True)
         if proc.returncode != 0:
             reason = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
-            return [{"engine": "plaingrad train", "error": reason}]
+            return [{"engine": name, "error": reason}]
     wall = statistics.median(wall_times)
-    return [{"engine": "plaingrad train", "seconds": statistics.median(cpu_times),
+    return [{"engine": name, "seconds": statistics.median(cpu_times),
              "times": cpu_times, "wall_times": wall_times,
              "note": f"whole process, startup and pictures included; wall {wall:.2f} s"}]
 
@@ -312,7 +335,8 @@ def main(argv=None):
         sections.append(("the default `plaingrad train` run "
                          "(python -m plaingrad train --out <tmp>), "
                          "CPU seconds",
-                         run_train(config["train_rounds"])))
+                         run_train(config["train_rounds"])
+                         + run_train(config["train_rounds"], ["--no-compile"])))
     print(format_table(info, sections))
     if args.json:
         write_json(args.json, {"machine": info, "quick": args.quick, "rounds": rounds,

@@ -54,6 +54,11 @@ def test_demo_step_losses_agree_across_engines():
         # step 1 follows one SGD step: equal only if every engine's gradient is equal
         assert close(result["loss1"], results["micrograd"]["loss1"], 1e-9), name
     assert results["plaingrad"]["loss1"] != results["plaingrad"]["loss0"]
+    # the compiled step: the eager engine's numbers exactly, and a compile time
+    compiled = worker_plaingrad.demo_compiled(12, 0.0)
+    assert (compiled["loss0"], compiled["loss1"]) == (results["plaingrad"]["loss0"],
+                                                      results["plaingrad"]["loss1"])
+    assert compiled["compile_seconds"] > 0 and compiled["nodes"] > 337
 
 
 @pytest.mark.parametrize("size", [1, 200])
@@ -63,13 +68,15 @@ def test_chain_agrees_with_the_closed_form(size):
         result = worker.chain(size, 0.0)
         assert close(result["value"], expected, 1e-12), name
         assert close(result["grad"], expected, 1e-12), name
+    compiled = worker_plaingrad.chain_compiled(size, 0.0)
+    assert close(compiled["value"], expected, 1e-12) and close(compiled["grad"], expected, 1e-12)
     # x, then per step: x*1.0001 and ... + 0.0, with the numbers folded into the ops
-    assert worker_plaingrad.chain(size, 0.0)["nodes"] == 2 * size + 1
+    assert worker_plaingrad.chain(size, 0.0)["nodes"] == 2 * size + 1 == compiled["nodes"]
     # x, then per step: 1.0001, x*1.0001, 0.0, ... + 0.0
     assert worker_micrograd.chain(size, 0.0)["nodes"] == 4 * size + 1
 
 
-@pytest.mark.parametrize("workload", ["wide", "wide_total", "wide_dot"])
+@pytest.mark.parametrize("workload", ["wide", "wide_total", "wide_dot", "wide_compiled"])
 def test_wide_sum_agrees_with_the_closed_form(workload):
     ws, xs = common.wide_inputs(200)
     expected = math.fsum(w * x for w, x in zip(ws, xs))
@@ -87,6 +94,14 @@ def test_memory_workload_reports_freeing_honestly():
     assert micro["freed"] is False     # micrograd's closures refer back to their node
     assert (plain["nodes"], micro["nodes"]) == (1001, 2001)  # micrograd's constants are nodes
     assert 0 < plain["bytes_per_node"] <= 200 < micro["bytes_per_node"]
+
+
+def test_a_graph_over_max_nodes_is_reported_as_refused(monkeypatch):
+    import autograd
+    monkeypatch.setattr(sys.modules["autograd.compile"], "MAX_NODES", 100)
+    assert autograd.compile  # (the module's MAX_NODES, read at each compile)
+    result = worker_plaingrad.chain_compiled(200, 0.0)
+    assert result["error"].startswith("refused: the graph has more than 100 nodes")
 
 
 def test_micrograd_recursion_error_is_reported_not_raised():
@@ -123,7 +138,10 @@ def test_whole_run_at_tiny_sizes_writes_table_and_json(tmp_path, monkeypatch, ca
     data = json.loads(out.read_text())
     assert [s["title"] for s in data["sections"]][:3] == ["demo", "chain", "wide"]
     demo_rows = {r["engine"]: r for r in data["sections"][0]["rows"]}
-    assert set(demo_rows) == {"plaingrad", "micrograd 0.1.0", "plain floats"}
+    assert set(demo_rows) == {"plaingrad", "plaingrad, compiled", "micrograd 0.1.0",
+                              "plain floats"}
+    compiled = demo_rows["plaingrad, compiled"]
+    assert compiled["compile_us_per_node"] > 0 and "a node; paid off after" in compiled["note"]
     for row in demo_rows.values():
         assert len(row["times"]) == 2 and row["seconds"] > 0
     assert demo_rows["micrograd 0.1.0"]["vs_micrograd"] == 1.0
