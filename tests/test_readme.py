@@ -33,8 +33,12 @@ def test_training_from_python_matches_the_command_line_run(tmp_path, monkeypatch
     assert (tmp_path / "runs" / "model.json").exists()
 
 
+def test_the_compiled_cost_gives_the_eager_number():
+    assert run(block("import autograd\nimport nn\n")) == "True\n"
+
+
 def test_each_python_block_has_a_test_here():
-    assert len(BLOCKS) == 3  # a new example in README.md needs a test in this file
+    assert len(BLOCKS) == 4  # a new example in README.md needs a test in this file
 
 
 def test_the_property_test_example_passes():
