@@ -137,7 +137,7 @@ def _lower(root, args, made, names):
     """The plan of root's graph: slots for arguments, leaves and nodes, in program order."""
     order = topological_order(root)  # backward()'s order
     if len(order) > MAX_NODES:
-        raise _too_large(len(order))
+        raise _too_large()
     made_at = {id(node): i for i, node in enumerate(made)}
     if all(id(node) in made_at for node in order):  # always, for plaingrad's own ops
         forward_nodes = sorted(order, key=lambda node: made_at[id(node)])
@@ -167,7 +167,7 @@ def _lower(root, args, made, names):
         forward.append(_Op(len(slots) - 1, node.op, refs,
                            None if k is None else constant(k), node.label))
         if len(slots) > MAX_NODES:
-            raise _too_large(len(slots))
+            raise _too_large()
     by_slot = {entry.slot: entry for entry in forward if isinstance(entry, _Op)}
     backward = [by_slot[slots[id(node)]] for node in order]
     root_k = None
@@ -195,10 +195,10 @@ def _operands(node):
                     f"({type(node).__name__}) that is not in the operation table")
 
 
-def _too_large(n):
-    return ValueError(f"compile: the graph has more than {n - 1:,} nodes, over MAX_NODES = "
-                      f"{MAX_NODES:,}; a program that size takes long to compile: compile "
-                      "a smaller function (e.g. the cost of one sample) and call it in a loop")
+def _too_large():
+    return ValueError(f"compile: the graph has more than {MAX_NODES:,} nodes (MAX_NODES); a "
+                      "program that size takes long to compile: compile a smaller function "
+                      "(e.g. the cost of one sample) and call it in a loop")
 
 
 # ----- the plan written as Python source -----
