@@ -15,14 +15,14 @@ Or let `fit` run the loop: ``history = nn.fit(model, X, y, epochs=50)``.
 
 from nn.data import blobs, circles, load_csv, moons, standardize, train_test_split, xor
 from nn.io import load, save
-from nn.losses import bce, bce_with_logits, hinge, mse
+from nn.losses import bce, bce_with_logits, cross_entropy, hinge, mse, softmax
 from nn.module import MLP, Layer, Module, Neuron
 from nn.optim import SGD, Adam
 from nn.train import fit
 
 __all__ = [
     "Module", "Neuron", "Layer", "MLP",
-    "bce", "bce_with_logits", "mse", "hinge",
+    "bce", "bce_with_logits", "mse", "hinge", "softmax", "cross_entropy",
     "SGD", "Adam",
     "moons", "circles", "xor", "blobs", "train_test_split", "standardize", "load_csv",
     "fit", "save", "load",
