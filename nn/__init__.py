@@ -13,7 +13,17 @@ J = −1/N Σ y·log ŷ + (1−y)·log(1−ŷ), and the update W ← W − α·d
 Or let `fit` run the loop: ``history = nn.fit(model, X, y, epochs=50)``.
 """
 
-from nn.data import blobs, circles, load_csv, moons, standardize, train_test_split, xor
+from nn.data import (
+    blobs,
+    circles,
+    digits,
+    load_csv,
+    moons,
+    spiral,
+    standardize,
+    train_test_split,
+    xor,
+)
 from nn.io import load, save
 from nn.losses import bce, bce_with_logits, cross_entropy, hinge, mse, softmax
 from nn.module import MLP, Layer, Module, Neuron
@@ -24,6 +34,7 @@ __all__ = [
     "Module", "Neuron", "Layer", "MLP",
     "bce", "bce_with_logits", "mse", "hinge", "softmax", "cross_entropy",
     "SGD", "Adam",
-    "moons", "circles", "xor", "blobs", "train_test_split", "standardize", "load_csv",
+    "moons", "circles", "xor", "blobs", "spiral", "digits", "train_test_split", "standardize",
+    "load_csv",
     "fit", "save", "load",
 ]

@@ -1,8 +1,9 @@
-"""Small 2-D data sets, splitting, scaling and CSV loading, in pure Python.
+"""Small data sets, splitting, scaling and CSV loading, in pure Python.
 
-Every generator returns ``(X, y)``: X a list of [x1, x2] rows, y a list of 0/1
-labels, shuffled, and the same `seed` always gives the same data (a private
-`random.Random`; the global random state is never touched).
+Every generator returns ``(X, y)``: X a list of [x1, x2] rows, y a list of class
+labels (0/1, or 0 to k − 1 for `spiral`), shuffled, and the same `seed` always
+gives the same data (a private `random.Random`; the global random state is never
+touched). `digits()` reads the handwritten digits shipped inside the package.
 
 >>> X, y = moons(200, noise=0.1, seed=0)
 >>> X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, seed=0)
@@ -10,6 +11,8 @@ labels, shuffled, and the same `seed` always gives the same data (a private
 """
 
 import csv
+import gzip
+import importlib.resources
 import itertools
 import math
 import numbers
@@ -21,9 +24,9 @@ from collections.abc import Iterable
 from autograd.engine import is_finite_number
 from nn.module import make_rng
 
-__all__ = ["moons", "circles", "xor", "blobs", "DATASETS", "train_test_split",
+__all__ = ["moons", "circles", "xor", "blobs", "spiral", "digits", "DATASETS", "train_test_split",
            "standardize", "check_rows", "load_csv", "MAX_CSV_BYTES", "MAX_LINE_CHARS",
-           "MAX_CSV_ROWS", "MAX_SAMPLES"]
+           "MAX_CSV_ROWS", "MAX_SAMPLES", "MAX_CLASSES", "DIGIT_SHAPE"]
 
 #: The largest CSV file `load_csv` reads: 50 MB is millions of rows, already hours of
 #: training for a pure-Python engine, and a few hundred MB of Python floats in memory.
@@ -32,6 +35,9 @@ MAX_CSV_BYTES = 50_000_000
 MAX_LINE_CHARS = 1_000_000
 #: The most data rows load_csv reads: a pure-Python engine trains on far fewer.
 MAX_CSV_ROWS = 1_000_000
+#: The most classes a CSV target column may hold: more are likely a number to predict
+#: (a regression target), not classes.
+MAX_CLASSES = 100
 #: The most points a generator (moons, circles, xor, blobs) makes: already hours of
 #: training in pure Python.
 MAX_SAMPLES = 1_000_000
@@ -111,7 +117,65 @@ def blobs(n_samples=300, noise=0.6, seed=0):
     return _finish(points, [0] * n0 + [1] * (n_samples - n0), noise, rng)
 
 
-DATASETS = {"moons": moons, "circles": circles, "xor": xor, "blobs": blobs}
+def spiral(n_samples=300, classes=3, noise=0.2, seed=0):
+    """The classic k-armed spiral (CS231n's): arm c holds the points of class c.
+
+    Arm c starts at the centre at angle c·2π/k and turns 4 radians while its radius
+    grows from 0 to 1; `noise` is the standard deviation of each point's angle, in
+    radians. The `n_samples` points are shared out as evenly as the arms allow.
+
+    >>> X, y = spiral(300, classes=3, seed=0)
+    >>> sorted(set(y)), y.count(0)
+    ([0, 1, 2], 100)
+    """
+    if isinstance(classes, bool) or not isinstance(classes, numbers.Integral) or classes < 2:
+        raise ValueError(f"spiral: classes must be an int ≥ 2, got {classes!r}")
+    noise = _check_samples(n_samples, noise, least=int(classes))
+    rng = make_rng(seed)
+    k = int(classes)
+    points, labels = [], []
+    for c in range(k):
+        n = n_samples // k + (c < n_samples % k)
+        for r in _linspace(0.0, 1.0, n):
+            t = c * 2 * math.pi / k + 4.0 * r + rng.gauss(0.0, noise)
+            if not math.isfinite(t):
+                raise ValueError(f"noise={noise!r} is too large: some points overflow to ±inf "
+                                 "(the noise is an angle, in radians)")
+            points.append([r * math.sin(t), r * math.cos(t)])
+            labels.append(c)
+    order = list(range(len(points)))
+    rng.shuffle(order)
+    return [points[i] for i in order], [labels[i] for i in order]
+
+
+DATASETS = {"moons": moons, "circles": circles, "xor": xor, "blobs": blobs, "spiral": spiral}
+
+#: The shape of one image of `digits()`: 8 rows of 8 pixels, each 0 (white) to 16 (black).
+DIGIT_SHAPE = (8, 8)
+
+
+def digits():
+    """The 8×8 handwritten digits: ``(X, y)``, 1,797 images of 64 pixels and their digits.
+
+    Each row of X is an image, its 8 rows of 8 pixels one after the other, each
+    pixel an integer from 0 to 16 (as a float); y holds the digits 0 to 9, in the
+    file's order (not shuffled: split them with `train_test_split`). The data is
+    the UCI "Optical Recognition of Handwritten Digits" set (E. Alpaydin and
+    C. Kaynak, 1998) as scikit-learn ships it, read from the package itself
+    (nn/datasets/digits.csv.gz; source and licence, CC BY 4.0, in the README there).
+
+    >>> X, y = digits()
+    >>> len(X), len(X[0]), sorted(set(y)) == list(range(10))
+    (1797, 64, True)
+    """
+    data = importlib.resources.files("nn") / "datasets" / "digits.csv.gz"
+    X, y = [], []
+    with data.open("rb") as raw, gzip.open(raw, "rt", encoding="ascii") as f:
+        for line in f:
+            *pixels, digit = line.split(",")
+            X.append([float(v) for v in pixels])
+            y.append(int(digit))
+    return X, y
 
 
 def train_test_split(X, y, test_size=0.2, seed=0):
@@ -228,15 +292,16 @@ def load_csv(path, target="label", return_names=False, return_classes=False, dro
     names: an ID column, say, which is not read at all) is a numeric feature. A
     column without a name whose cells are all empty, as a comma at the end of every
     line makes, is left out too; a value in it is a ValueError. The target column
-    holds two classes, which become y = 0 and 1: labels 0 and 1 as they are;
-    two other numbers in their order (−1 → 0, 1 → 1); two words in
-    alphabetical order, ignoring case (``B`` → 0, ``M`` → 1; ``no`` → 0,
-    ``Yes`` → 1). Words are told apart exactly, so ``true`` and ``TRUE`` are
-    two classes. A third class, or a target that is a number but not a finite
-    one (nan, inf, 1e400), is a ValueError naming its line, as is a file whose
-    only class is a word (0 or 1 alone is kept). With `return_names`, the feature columns'
-    names (in the order of X's columns) follow; with `return_classes`, the two
-    labels as written in the file, ``[class 0, class 1]``.
+    holds k ≥ 2 classes (at most MAX_CLASSES), which become y = 0 to k − 1:
+    numbers in their order (0 and 1 stay 0 and 1; −1 → 0, 1 → 1; 3, 5, 7 →
+    0, 1, 2); words in alphabetical order, ignoring case (``B`` → 0, ``M`` → 1;
+    ``no`` → 0, ``Yes`` → 1; ``setosa``, ``versicolor``, ``virginica`` → 0,
+    1, 2). Words are told apart exactly, so ``true`` and ``TRUE`` are two
+    classes. A target that is a number but not a finite one (nan, inf, 1e400)
+    is a ValueError naming its line, as is a file whose only class is a word
+    (0 or 1 alone is kept) and a class beyond MAX_CLASSES. With `return_names`,
+    the feature columns' names (in the order of X's columns) follow; with
+    `return_classes`, the labels as written in the file, ``[class 0, class 1, ...]``.
 
     Blank lines are skipped; anything else that is not a finite number (text,
     nan, inf, an empty cell), a row with too few or too many cells or bytes
@@ -372,12 +437,12 @@ def _read_rows(reader, path, target, drop):
                              "(MAX_CSV_ROWS), more than plaingrad trains on in reasonable time")
     if not X:
         raise ValueError(f"{path}: a header but no data rows")
-    y, classes = _two_classes(labels, f"{path}, column {t + 1} ({target!r})")
+    y, classes = _classes(labels, f"{path}, column {t + 1} ({target!r})")
     return X, y, [header[j] for j in features], classes
 
 
-def _two_classes(labels, where):
-    """y as 0/1 from the target cells, and the two classes as written (see load_csv)."""
+def _classes(labels, where):
+    """y as 0 to k − 1 from the target cells, and the k classes as written (see load_csv)."""
     def number(text):
         try:
             return float(text)
@@ -393,17 +458,19 @@ def _two_classes(labels, where):
     first = {}  # each class's key → (its text, the line it first appears on)
     for text, line in labels:
         first.setdefault(key(text), (text, line))
-    if len(first) > 2:
-        (a, _), (b, _), (c, line) = list(first.values())[:3]
-        raise ValueError(f"{where}, line {line}: a third class {c!r}, after {a!r} and {b!r}; "
-                         "a binary classifier needs two (pick one with a 0/1 column)")
+    if len(first) > MAX_CLASSES:
+        text, line = list(first.values())[MAX_CLASSES]
+        raise ValueError(f"{where}, line {line}: {text!r} is class {MAX_CLASSES + 1}, more than "
+                         f"the {MAX_CLASSES} (MAX_CLASSES) a classifier here takes; is this "
+                         "column a number to predict rather than a class?")
     # Numbers in their order; words alphabetically, ignoring case (no → 0, Yes → 1).
     keys = sorted(first, key=(lambda k: k) if numeric else (lambda k: (k.casefold(), k)))
     if numeric and set(keys) <= {0.0, 1.0}:
         keys = [0.0, 1.0]  # 0 and 1 are the classes themselves, even if one is missing
     elif len(keys) == 1:
-        raise ValueError(f"{where}: every target is {first[keys[0]][0]!r}; a binary classifier "
-                         "needs two classes")
-    y = [keys.index(key(text)) for text, _ in labels]
+        raise ValueError(f"{where}: every target is {first[keys[0]][0]!r}; a classifier "
+                         "needs at least two classes")
+    index = {k: i for i, k in enumerate(keys)}
+    y = [index[key(text)] for text, _ in labels]
     classes = [first[k][0] if k in first else format(k, "g") for k in keys]
     return y, classes

@@ -10,7 +10,7 @@ import pytest
 
 import nn.data
 from nn import blobs, circles, load_csv, moons, standardize, train_test_split, xor
-from nn.data import DATASETS
+from nn.data import DATASETS, DIGIT_SHAPE, digits, spiral
 
 # ----- generators -----
 
@@ -25,7 +25,9 @@ def test_generators_are_deterministic_balanced_and_leave_global_random_alone(nam
     assert make(101, seed=4) != (X, y)
     assert len(X) == len(y) == 101
     assert all(len(row) == 2 and all(isinstance(v, float) for v in row) for row in X)
-    assert set(y) == {0, 1} and abs(y.count(0) - y.count(1)) <= 1
+    k = 3 if name == "spiral" else 2
+    counts = [y.count(c) for c in range(k)]
+    assert set(y) == set(range(k)) and max(counts) - min(counts) <= 1
     assert y[:20] != sorted(y[:20])  # shuffled
 
 
@@ -248,12 +250,12 @@ def test_load_csv_refuses_a_bad_drop(tmp_path, text, drop, error, message):
     ("a,label\n1_000,0\n", "label", r"line 2, column 1 \('a'\): '1_000' is not"),
     ("a,b,label\n1,2,0\n1,2\n", "label", r"line 3: row too short: 2 cells, but the header has 3"),
     ("a,label\n1,0,5\n", "label", r"line 2: row too long: 3 cells, but the header has 2"),
-    ("a,label\n1,2\n", "label", r"column 2 \('label'\): every target is '2'; a binary "
-                                r"classifier needs two classes"),
+    ("a,label\n1,2\n", "label", r"column 2 \('label'\): every target is '2'; a "
+                                r"classifier needs at least two classes"),
     ("a,label\n1,yes\n2,yes\n", "label", r"every target is 'yes'"),
-    ("a,label\n1,0\n2,1\n3,2\n", "label", r"column 2 \('label'\), line 4: a third class '2', "
-                                          r"after '0' and '1'; a binary classifier needs two"),
-    ("a,label\n1,B\n2,M\n3,m\n", "label", r"line 4: a third class 'm', after 'B' and 'M'"),
+    ("a,label\n" + "".join(f"{i},{i}.5\n" for i in range(101)), "label",
+     r"column 2 \('label'\), line 102: '100.5' is class 101, more than the 100 "
+     r"\(MAX_CLASSES\) a classifier here takes; is this column a number to predict"),
     ("a,label\n1,0\n2, \n", "label", r"line 3, column 2 \('label'\): the target is empty"),
     ("a,label\n1,1\n2,nan\n", "label", r"column 2 \('label'\), line 3: the target 'nan' is "
                                       r"not a finite number"),
@@ -280,6 +282,11 @@ def test_every_bad_csv_names_file_line_and_column(tmp_path, text, target, messag
     (["no", "Yes", "no"], [0, 1, 0], ["no", "Yes"]),           # ignoring case: no, Yes
     (["TRUE", "true"], [0, 1], ["TRUE", "true"]),             # but two spellings, two classes
     (["1", "x"], [0, 1], ["1", "x"]),                           # a number and a word: as text
+    (["0", "1", "2", "1"], [0, 1, 2, 1], ["0", "1", "2"]),      # k numbers: in their order
+    (["7", "3", "5", "3.0"], [2, 0, 1, 0], ["3", "5", "7"]),
+    (["virginica", "setosa", "Versicolor", "setosa"], [2, 0, 1, 0],
+     ["setosa", "Versicolor", "virginica"]),                    # k words: alphabetically
+    (["B", "M", "m"], [0, 1, 2], ["B", "M", "m"]),             # M before m, told apart
 ])
 def test_two_classes_of_any_spelling_become_0_and_1(tmp_path, labels, y, classes):
     path = write(tmp_path, "a,label\n" + "".join(f"{i},{t}\n" for i, t in enumerate(labels)))
@@ -357,8 +364,8 @@ def test_load_csv_multiline_quoted_cell_reports_the_right_line(tmp_path):
     path = write(tmp_path, 'a,label\n1,0\n"2\n3",1\n4,x\n')
     with pytest.raises(ValueError, match=r"line 3, column 1 \('a'\): '2\\n3' is not"):
         load_csv(path)
-    path = write(tmp_path, 'a,label\n"1\n",0\n4,1\n5,x\n')
-    with pytest.raises(ValueError, match=r"column 2 \('label'\), line 5: a third class 'x'"):
+    path = write(tmp_path, 'a,label\n"1\n",0\n4,1\n5,nan\n')
+    with pytest.raises(ValueError, match=r"column 2 \('label'\), line 5: the target 'nan'"):
         load_csv(path)
 
 
@@ -383,3 +390,45 @@ def test_standardize_refuses_a_test_row_too_far_to_scale():
     X_train = [[1e-300], [2e-300], [3e-300]]
     with pytest.raises(ValueError, match=r"X_test row 0, column 1: 10000000000.0 is too far"):
         standardize(X_train, [[1e10]])
+
+
+# ----- spiral and digits -----
+
+@pytest.mark.parametrize("k", [2, 3, 5])
+def test_spiral_without_noise_puts_each_class_on_its_own_arm(k):
+    X, y = spiral(60 * k, classes=k, noise=0.0, seed=1)
+    assert sorted(set(y)) == list(range(k)) and all(y.count(c) == 60 for c in range(k))
+    for (a, b), c in zip(X, y):
+        r = math.hypot(a, b)
+        assert r <= 1.0 + 1e-12
+        if r > 0:  # angle c·2π/k + 4r, measured from the x2 axis (x1 = r·sin t)
+            t = c * 2 * math.pi / k + 4 * r
+            assert (a, b) == pytest.approx((r * math.sin(t), r * math.cos(t)), abs=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"classes": 1}, "classes must be an int ≥ 2, got 1"),
+    ({"classes": 2.0}, "classes must be an int ≥ 2, got 2.0"),
+    ({"classes": 5, "n_samples": 4}, "n_samples must be an int from 5"),
+    ({"noise": -1.0}, "noise must be a finite number ≥ 0"),
+])
+def test_spiral_refuses_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        spiral(**kwargs)
+
+
+def test_digits_are_the_1797_images_of_the_uci_set():
+    X, y = digits()
+    assert len(X) == len(y) == 1797 and DIGIT_SHAPE == (8, 8)
+    assert all(len(row) == 64 and all(v in range(17) for v in row) for row in X)
+    assert [y.count(d) for d in range(10)] == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+    # The first image is a 0 (scikit-learn's load_digits().images[0], row 3: 0 3 15 2 0 11 8 0)
+    assert y[0] == 0 and X[0][16:24] == [0, 3, 15, 2, 0, 11, 8, 0]
+    assert digits() == (X, y)  # a fresh copy each time, the same numbers
+
+
+def test_digits_ship_with_their_source_and_licence():
+    import importlib.resources
+
+    readme = (importlib.resources.files("nn") / "datasets" / "README.md").read_text("utf-8")
+    assert "CC BY 4.0" in readme and "Optical Recognition of Handwritten Digits" in readme
