@@ -1,6 +1,6 @@
 # Two commands set up a fresh machine (Python 3.10+ and make):
 #   make train   train the default demo (two moons) and write its pictures to runs/moons/
-#   make test    lint and run the whole test suite
+#   make test    lint, check who imports whom, and run the whole test suite
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
@@ -18,10 +18,12 @@ $(VENV)/.installed: pyproject.toml
 	@bash scripts/ensure-dot.sh
 	touch $@
 
-# What the tests and the benchmark need on top: pytest, hypothesis, mpmath, ruff,
-# micrograd, and PyTorch for the oracle tests.
+# What the tests and the benchmark need on top: pytest, hypothesis, mpmath, playwright,
+# ruff, import-linter, micrograd, PyTorch for the oracle tests, and Debian's Chromium for
+# the browser tests (Playwright drives /usr/bin/chromium; it never downloads a browser).
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PIP) install -q $(PIP_FLAGS) -e '.[test,dev]'
+	@bash scripts/ensure-chromium.sh
 	@# The PyTorch oracle tests skip (with a reason) where torch cannot be installed;
 	@# in CI (CI=true) they must run, so a failed install fails the build.
 	$(PIP) install -q $(PIP_FLAGS) 'torch==2.13.0' || { [ -z "$$CI" ] && \
@@ -33,6 +35,7 @@ train: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 lecture: $(VENV)/.installed

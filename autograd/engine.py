@@ -1,17 +1,12 @@
 """The scalar autograd engine: one `Value` per number, one chain rule per node.
 
-Every operation below computes its result *and* the local derivative of that
-result with respect to each parent, side by side, and stores both in the new
-node: its operands a and b, with local_a = ∂node/∂a and local_b = ∂node/∂b
-(a Σ node, which has many operands, keeps them in two tuples).
-`backward()` then only has to multiply: each parent receives
-``local derivative × gradient of the node`` (the chain rule), summed over all
-the paths that reach it.
-
-Each local derivative is ordinary arithmetic on the op's inputs and output
-(b and a for a·b, 1/b and −(a/b)/b for a/b, e^x for e^x). Here it is
-evaluated on floats; evaluated on Values, the same expressions would build a
-graph of the derivative itself: the road to higher-order derivatives.
+An operation on Values makes a new node that holds its result, its operands a
+and b, and the local derivative of the result with respect to each of them:
+local_a = ∂node/∂a and local_b = ∂node/∂b. The operations and their derivatives
+are defined once, in the table of `autograd.ops`; `Value` gets a method for each
+(``x * y``, ``x.tanh()``, ...). `backward()` then only has to multiply: each
+parent receives ``local derivative × gradient of the node`` (the chain rule),
+summed over all the paths that reach it.
 
 A plain number in an operation is part of that operation, not a node of its
 own: `x * 3` is one node (op "*", constant 3, one parent x), as `x ** 2` is.
@@ -24,47 +19,9 @@ there the number becomes a leaf.
 import math
 import numbers
 
-__all__ = ["SumValue", "Value", "dot", "topological_order", "total"]
+from autograd.ops import PRIMITIVES
 
-
-def _as_float(x, what):
-    """Convert an int/float/NumPy scalar to float; refuse anything else by name."""
-    if isinstance(x, Value):
-        raise TypeError(f"{what}: got a Value; pass its number (`.data`) instead")
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{what}: expected an int or float, got {type(x).__name__} {x!r:.60}")
-    try:
-        f = float(x)
-    except OverflowError:
-        f = None
-    if f is None or (math.isinf(f) and x != f):  # NumPy's longdouble rounds to inf quietly
-        raise ValueError(f"{what}: {x!r:.60} is too large for a float")
-    return f
-
-
-def is_finite_number(x):
-    """A finite int or float (NumPy's too), not a bool; an int beyond the floats is not.
-
-    The test every number a user passes to nn and viz (data, settings) must pass.
-    """
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        return False
-    try:
-        return math.isfinite(x)
-    except OverflowError:
-        return False
-
-
-def _number(x, op):
-    """A plain number operand of `op`, as a float."""
-    if type(x) is float:  # the common case, without _as_float's checks
-        return x
-    return _as_float(x, f"operand of {op}")
-
-
-def _lift(x, op):
-    """A plain number in a list for `total` or `dot` becomes a constant leaf."""
-    return Value(_number(x, op))
+__all__ = ["SumValue", "Value", "dot", "is_finite_number", "topological_order", "total"]
 
 
 class Value:
@@ -87,15 +44,11 @@ class Value:
     # - an op of one or two operands: a and b (b None for one), with their local
     #   derivatives local_a = ∂node/∂a and local_b = ∂node/∂b.
     # - a Σ node (`total`, `dot`; a = None): a SumValue, whose two more fields hold
-    #   any number of operands (at least one) and their local derivatives in tuples.
-    # `parents` and `local_grads` give any node's operands and local derivatives as
-    # tuples. Why fields and not those two tuples on every node: each tuple is one
-    # more object for the cyclic garbage collector to count and scan; without them
-    # the benchmark's chain takes a fifth less time (bench/README.md).
-    #
-    # No __dict__ and no closures: a node is small and holds no reference to
-    # itself, so a dropped graph is freed by reference counting alone.
-    # (__weakref__ lets tests and the benchmark check exactly that.)
+    #   any number of operands and their local derivatives in tuples.
+    # Fields rather than two tuples on every node, because each tuple would be one
+    # more object for the garbage collector to track (bench/README.md measures it).
+    # No __dict__ and no closures: a node holds no reference to itself, so a dropped
+    # graph is freed by reference counting alone (__weakref__ lets tests check that).
     __slots__ = ("data", "grad", "op", "constant", "label",
                  "a", "local_a", "b", "local_b", "__weakref__")
 
@@ -103,12 +56,24 @@ class Value:
     # building an object array.
     __array_ufunc__ = None
 
-    def __init__(self, data, label=""):
-        """A leaf: a number you give (an input, a parameter). Ops make the other nodes."""
+    def __new__(cls, data=0.0, _children=(), _op="", label=""):
+        # micrograd's way of making an op, Value(data, (a, b), "op"), gives a node
+        # whose chain rule is the `_backward` function the caller assigns.
+        if _children and cls is Value:
+            return object.__new__(MicrogradNode)
+        return object.__new__(cls)
+
+    def __init__(self, data, _children=(), _op="", label=""):
+        """A leaf: a number you give (an input, a parameter). Ops make the other nodes.
+
+        `_children` and `_op` are micrograd's arguments, for programs written for it.
+        """
         if type(data) is not float:
             data = _as_float(data, "Value(data)")
         if type(label) is not str:
             raise TypeError(f"Value(label): expected a str, got {type(label).__name__}")
+        if _children:
+            raise TypeError("Value(data, children): a node with operands is made by an op")
         self.data = data
         self.grad = 0.0
         self.label = label
@@ -116,114 +81,10 @@ class Value:
         self.a = self.local_a = self.b = self.local_b = None
         self.constant = None
 
-    # ----- primitive operations: forward value and local derivatives together -----
+    # ----- operations: each primitive of autograd.ops becomes a method (see the end
+    # of this file), e.g. __add__, __mul__, __truediv__, __pow__, exp, log, tanh. -----
 
-    def __add__(self, other):
-        if isinstance(other, Value):
-            # d(a+b)/da = 1, d(a+b)/db = 1
-            return _node(self.data + other.data, "+", self, 1.0, other, 1.0)
-        # A number: a float is taken as it is, tested here rather than in _number
-        # (the call costs about 4% of a chain of `x * c + d`); others are checked.
-        c = other if type(other) is float else _number(other, "+")
-        # d(a+c)/da = 1
-        return _node(self.data + c, "+", self, 1.0, constant=c)
-
-    def __mul__(self, other):
-        if isinstance(other, Value):
-            a, b = self.data, other.data
-            # d(a·b)/da = b, d(a·b)/db = a
-            return _node(a * b, "*", self, b, other, a)
-        c = other if type(other) is float else _number(other, "*")  # as in +
-        # d(a·c)/da = c
-        return _node(self.data * c, "*", self, c, constant=c)
-
-    def __truediv__(self, other):
-        # A primitive, not a · b⁻¹ as in micrograd: b⁻¹ rounds twice (49 / 49 would be
-        # 0.9999999999999999) and overflows for a tiny b (1e-10 / 1e-310 would be inf).
-        if isinstance(other, Value):
-            a, b = self.data, other.data
-            _check_divisor(a, b)
-            q = a / b
-            # d(a/b)/da = 1/b, d(a/b)/db = -a/b² = -(a/b)/b
-            return _node(q, "/", self, 1.0 / b, other, -q / b)
-        c = _number(other, "/")
-        _check_divisor(self.data, c)
-        # d(a/c)/da = 1/c
-        return _node(self.data / c, "/", self, 1.0 / c, constant=c)
-
-    def __pow__(self, p):
-        if isinstance(p, Value):
-            a, b = self.data, p.data
-            _check_base(a)
-            out = _float_pow(a, b)
-            # d(a^b)/da = b·a^(b-1) (0 for b = 0, even where a^(b-1) overflows),
-            # d(a^b)/db = a^b·log a
-            local_a = 0.0 if b == 0 else b * _float_pow(a, b - 1)
-            return _node(out, "**", self, local_a, p, out * math.log(a))
-        p = _as_float(p, "x ** p")
-        x = self.data
-        if x < 0 and math.isfinite(p) and not p.is_integer():
-            raise ValueError(f"x ** p: {x!r} ** {p!r} is not a real number "
-                             "(negative base, non-integer power)")
-        if x == 0 and p < 0:
-            raise ZeroDivisionError(f"x ** p: 0 ** {p!r} is infinite (zero to a negative power)")
-        out = _float_pow(x, p)
-        # d(x^p)/dx = p·x^(p-1)
-        if p == 0:
-            local = 0.0  # x^0 is a constant, also at x = 0 (as in PyTorch)
-        elif x == 0 and 0 < p < 1:
-            local = math.inf  # 0^(p-1) with p-1 < 0: the slope of √x at 0
-        else:
-            local = p * _float_pow(x, p - 1)
-        return _node(out, "**", self, local, constant=p)
-
-    def exp(self):
-        """e^x. Overflows to inf (as in IEEE, NumPy and PyTorch) above x ≈ 709.78."""
-        try:
-            e = math.exp(self.data)
-        except OverflowError:
-            e = math.inf
-        # d(e^x)/dx = e^x
-        return _node(e, "exp", self, e)
-
-    def log(self):
-        """Natural logarithm; raises ValueError for x ≤ 0."""
-        x = self.data
-        if x <= 0:
-            raise ValueError(f"log: the logarithm of {x!r} is undefined (log needs x > 0)")
-        # d(log x)/dx = 1/x
-        return _node(math.log(x), "log", self, 1.0 / x)
-
-    def tanh(self):
-        x = self.data
-        t = math.tanh(x)  # saturates to ±1 without overflow for any finite x
-        # d(tanh x)/dx = 1 - tanh(x)², written as 4e/(1 + e)² with e = e^(-2|x|): where
-        # tanh(x) rounds to ±1 (|x| > 19), 1 - t² would be 0 instead of about 4e^(-2|x|).
-        e = math.exp(-2.0 * abs(x))
-        return _node(t, "tanh", self, 4.0 * e / (1.0 + e) ** 2)
-
-    def sigmoid(self):
-        x = self.data
-        s = _sigmoid(x)
-        # dσ/dx = σ(x)·(1 - σ(x)), with 1 - σ(x) = σ(-x) computed directly: in the
-        # tails 1 - s would lose the digits that σ(-x) keeps.
-        return _node(s, "sigmoid", self, s * _sigmoid(-x))
-
-    def relu(self):
-        x = self.data
-        out = 0.0 if x < 0 else x  # NaN passes through, as in micrograd
-        # d relu(x)/dx = 1 for x > 0, else 0 (0 at the kink, as in micrograd and PyTorch)
-        return _node(out, "relu", self, 1.0 if out > 0 else 0.0)
-
-    def softplus(self):
-        """log(1 + e^x), computed without overflow for any x."""
-        x = self.data
-        # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): the exponent is never positive
-        out = max(x, 0.0) + math.log1p(math.exp(-abs(x)))
-        # d softplus(x)/dx = σ(x)
-        return _node(out, "softplus", self, _sigmoid(x))
-
-    # ----- composite operations, written from the primitives; a number on the left -----
+    # Composite operations, written from the primitives; a number on the left.
 
     def __neg__(self):            # -a = a · (-1)
         return self * -1.0
@@ -268,16 +129,19 @@ class Value:
             grad = node.grad  # complete: every consumer has passed its share
             if not grad:
                 continue  # nothing to pass on (see below)
-            # The chain rule, in short:
+            # The chain rule:
             #     for parent, local in zip(node.parents, node.local_grads):
             #         parent.grad += local * grad
-            # written out below for each kind of node, reading its fields (building
-            # those two tuples for every node would cost more than the arithmetic).
-            # A factor of 0 (local or grad) passes nothing on, even when the other is
-            # inf or NaN: √relu(x) at x < 0 has slope 0, where IEEE's 0 · inf is NaN.
+            # written out for each kind of node, on its fields. A factor of 0 (local
+            # or grad) passes nothing on, even when the other is inf or NaN: √relu(x)
+            # at x < 0 has slope 0, where IEEE's 0 · inf is NaN.
             a = node.a
             if a is None:  # a Σ node: any number of parents
-                for parent, local in zip(node.sum_parents, node.sum_local_grads):
+                locals_ = node.sum_local_grads
+                if locals_ is None:  # made micrograd's way: its own chain rule
+                    node._backward()
+                    continue
+                for parent, local in zip(node.sum_parents, locals_):
                     if local:
                         parent.grad += local * grad
                 continue
@@ -286,6 +150,31 @@ class Value:
             b = node.b
             if b is not None and node.local_b:
                 b.grad += node.local_b * grad
+
+    def backward_step(self):
+        """Pass this node's `.grad` on to its parents: its chain rule, once.
+
+        micrograd's lecture walks backward by hand, calling ``node._backward()`` on
+        each node, root first; `_backward` is this method. `backward()` does the
+        whole walk in one call.
+        """
+        grad = self.grad
+        if grad:
+            for parent, local in zip(self.parents, self.local_grads):
+                if local:
+                    parent.grad += local * grad
+
+    @property
+    def _backward(self):
+        """micrograd's name for `backward_step`."""
+        return self.backward_step
+
+    @_backward.setter
+    def _backward(self, function):
+        raise AttributeError(
+            "this Value's chain rule comes from plaingrad's operation table: to add an op, "
+            "add a Primitive to autograd/ops.py; or make the node micrograd's way, "
+            "Value(data, (operands...), 'op'), and assign its _backward")
 
     # ----- display and micrograd compatibility -----
 
@@ -329,6 +218,42 @@ class SumValue(Value):
     __slots__ = ("sum_parents", "sum_local_grads")
 
 
+class MicrogradNode(SumValue):
+    """A node made micrograd's way, ``out = Value(t, (x,), "tanh")``, with its chain rule
+    assigned as ``out._backward = fn``. `backward()` calls that function for it.
+
+    plaingrad's own ops keep their local derivatives as numbers instead, so that
+    explain and viz can show them: to add an op to plaingrad, add an entry to the
+    table in autograd/ops.py.
+    """
+
+    __slots__ = ("_backward",)
+
+    def __init__(self, data, _children=(), _op="", label=""):
+        Value.__init__(self, data, label=label)
+        children = tuple(_children)
+        for child in children:
+            if not isinstance(child, Value):
+                raise TypeError(f"Value(data, children): a child is a "
+                                f"{type(child).__name__}, not a Value")
+        self.op = _op if isinstance(_op, str) and _op else "op"
+        self.sum_parents = children
+        self.sum_local_grads = None  # unknown: its chain rule is `_backward`
+        self._backward = _no_backward
+
+    @property
+    def local_grads(self):
+        """Unknown (None for each parent): this node's chain rule is a function."""
+        return (None,) * len(self.sum_parents)
+
+    def backward_step(self):
+        self._backward()
+
+
+def _no_backward():
+    """micrograd's default chain rule: pass nothing on."""
+
+
 def topological_order(root):
     """The interior nodes of root's graph, each one before all of its parents.
 
@@ -348,9 +273,8 @@ def topological_order(root):
             seen.add(node)
             stack.append(node)
             stack.append(None)
-            # Push the parents not yet listed, leaves (op "") aside. The fields are read
-            # directly: a tuple of the parents, built for each node, would cost 8% of
-            # the chain (and 20% through the `parents` property).
+            # Push the parents not yet listed, leaves (op "") aside, read from the
+            # fields as in backward().
             a = node.a
             if a is None:  # a Σ node
                 for parent in node.sum_parents:
@@ -400,7 +324,7 @@ def dot(weights, inputs):
     return _sum_node(z, "dot", (*weights, *inputs), (*ad, *wd))
 
 
-# ----- helpers -----
+# ----- making nodes -----
 
 _new_value = object.__new__  # a bare Value, without __init__ (looked up once: ops call it a lot)
 
@@ -409,7 +333,7 @@ def _node(data, op, a, local_a, b=None, local_b=None, constant=None):
     """The result of an op: `data`, made by `op` from the Values a (and b) and `constant`.
 
     Value.__init__ is for leaves and checks what users pass; an op's numbers are
-    already floats, so this skips the checks and the class call (a third faster).
+    already floats, so this skips the checks and the class call.
     """
     node = _new_value(Value)
     node.data = data
@@ -438,29 +362,93 @@ def _sum_node(data, op, parents, local_grads):
     return node
 
 
-def _check_base(a):
-    """a ** b with a Value b needs a > 0: its derivative in b is a^b · log a."""
-    if not a > 0:
-        raise ValueError(f"a ** b: a Value exponent needs a positive base, got base {a!r}")
+def _binary_method(primitive):
+    """`a <op> b` for a Value a and a Value or a number b, from the table's rules."""
+    forward, rule_a, rule_b, op = (primitive.forward, *primitive.local, primitive.name)
+
+    def method(self, other):
+        a = self.data
+        node = _new_value(Value)  # as _node() does, written out: ops are the hot path
+        if isinstance(other, Value):
+            b = other.data
+            node.data = out = forward(a, b)
+            node.b, node.local_b, node.constant = other, rule_b(a, b, out), None
+        else:
+            # A float is taken as it is (a call to _number costs a few % of a chain of
+            # `x * c + d`); other numbers are checked there.
+            b = other if type(other) is float else _number(other, op)
+            node.data = out = forward(a, b)
+            node.b = node.local_b = None
+            node.constant = b
+        node.a, node.local_a = self, rule_a(a, b, out)
+        node.grad, node.label, node.op = 0.0, "", op
+        return node
+
+    method.__name__ = primitive.method
+    return method
 
 
-def _check_divisor(a, b):
-    """a / b needs b ≠ 0: say so, naming the dividend."""
-    if b == 0:
-        raise ZeroDivisionError(f"a / b: division of {a!r} by zero")
+def _function_method(primitive):
+    """`x.f()` for a function f of one operand, from the table's rules."""
+    forward, rule, op = primitive.forward, primitive.local[0], primitive.name
+
+    def method(self):
+        x = self.data
+        node = _new_value(Value)
+        node.data = out = forward(x)
+        node.a, node.local_a = self, rule(x, out)
+        node.b = node.local_b = node.constant = None
+        node.grad, node.label, node.op = 0.0, "", op
+        return node
+
+    method.__name__ = primitive.method
+    method.__doc__ = primitive.doc
+    return method
 
 
-def _float_pow(x, p):
-    """x ** p on floats, overflowing to ±inf instead of raising."""
+for _primitive in PRIMITIVES:
+    _make = _binary_method if _primitive.arity == 2 else _function_method
+    setattr(Value, _primitive.method, _make(_primitive))
+del _primitive, _make
+
+
+# ----- numbers a user passes -----
+
+def _as_float(x, what):
+    """Convert an int/float/NumPy scalar to float; refuse anything else by name."""
+    if isinstance(x, Value):
+        raise TypeError(f"{what}: got a Value; pass its number (`.data`) instead")
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{what}: expected an int or float, got {type(x).__name__} {x!r:.60}")
     try:
-        return x ** p
+        f = float(x)
     except OverflowError:
-        return math.inf if x > 0 or p % 2 == 0 else -math.inf
+        f = None
+    if f is None or (math.isinf(f) and x != f):  # NumPy's longdouble rounds to inf quietly
+        raise ValueError(f"{what}: {x!r:.60} is too large for a float")
+    return f
 
 
-def _sigmoid(x):
-    """1 / (1 + e^-x), never exponentiating a positive number."""
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)  # also NaN for NaN
-    return e / (1.0 + e)
+def is_finite_number(x):
+    """A finite int or float (NumPy's too), not a bool; an int beyond the floats is not.
+
+    The test every number a user passes to nn and viz (data, settings) must pass.
+    """
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        return False
+    try:
+        return math.isfinite(x)
+    except OverflowError:
+        return False
+
+
+def _number(x, op):
+    """A plain number operand of `op`, as a float."""
+    if type(x) is float:  # the common case, without _as_float's checks
+        return x
+    return _as_float(x, f"operand of {op}")
+
+
+def _lift(x, op):
+    """A plain number in a list for `total` or `dot` becomes a constant leaf."""
+    return Value(_number(x, op))

@@ -29,7 +29,10 @@ with `backward()`: zero them first to read contributions as the whole gradient.
 
 from typing import NamedTuple
 
-from autograd.engine import Value, topological_order
+from autograd.engine import MicrogradNode, Value, topological_order
+from autograd.ops import PRIMITIVES, SUMS, by_name, formula_text
+
+PRIMITIVE_NAMES = frozenset(p.name for p in PRIMITIVES)
 
 __all__ = ["Step", "Steps", "explain", "format_number", "local_formula", "op_text"]
 
@@ -85,6 +88,10 @@ def explain(root):
     names = _names(root, order)
     steps = Steps()
     for node in order:
+        if isinstance(node, MicrogradNode):
+            raise TypeError(f"explain: the {node.op!r} node was made micrograd's way, so its "
+                            "chain rule is a function and its local derivatives are unknown; "
+                            "add the op to the table in autograd/ops.py to see them")
         upstream = node.grad  # complete: every consumer has already added to it
         for i, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
             # A factor of 0 passes nothing on, as in backward(): 0, not 0 · inf = NaN.
@@ -118,46 +125,26 @@ def op_text(node, symbols=None):
 def local_formula(node, i, names=None):
     """∂node/∂(its i-th parent) as text, e.g. "1 - tanh(z)^2" or "w" (the other factor).
 
-    `names` maps Values to names (labels are used when it is not given).
+    The formulas are the operation table's (`autograd.ops`), with the operands'
+    names filled in; `names` maps Values to names (labels are used when it is not given).
     """
     def name(v):
         if names is not None and v in names:
             return names[v]
         return v.label or format_number(v.data)
 
-    def term(text):  # 1/(1−ŷ), not 1/1−ŷ
-        bare = text.isidentifier() or text.replace(".", "", 1).isdigit()
-        return text if bare else f"({text})"
-
     op, parents = node.op, node.parents
-    x = name(parents[i])
-    if op in ("+", "sum"):
-        return "1"
-    if op == "*":  # the other operand: a Value, or the number folded into the op
-        return name(parents[1 - i]) if len(parents) == 2 else format_number(node.constant, 12)
     if op == "dot":  # parents are (*weights, *inputs): ∂/∂w_i = a_i, ∂/∂a_i = w_i
         n = len(parents) // 2
         return name(parents[i + n] if i < n else parents[i - n])
-    if op == "**" and len(parents) == 2:  # a ** b: ∂/∂a = b·a^(b-1), ∂/∂b = a^b·log a
-        a, b = (term(name(v)) for v in parents)
-        return f"{b}·{a}^({b} - 1)" if i == 0 else f"{a}^{b}·log {a}"
-    if op == "**":
-        p = node.constant
-        if p == 1:
-            return "1"
-        return f"{p:g}·{term(x)}" if p == 2 else f"{p:g}·{term(x)}^{p - 1:g}"
-    if op == "/":  # ∂(a/b)/∂a = 1/b, ∂(a/b)/∂b = -a/b²
-        b = name(parents[1]) if len(parents) == 2 else format_number(node.constant, 12)
-        return f"1/{term(b)}" if i == 0 else f"-{term(name(parents[0]))}/{term(b)}^2"
-    formulas = {
-        "exp": f"exp({x})",
-        "log": f"1/{term(x)}",
-        "tanh": f"1 - tanh({x})^2",
-        "sigmoid": f"sigmoid({x})·(1 - sigmoid({x}))",
-        "relu": f"1 if {x} > 0 else 0",
-        "softplus": f"sigmoid({x})",
-    }
-    return formulas.get(op, f"∂{op}/∂{x}")
+    if op in SUMS:
+        return SUMS[op][1]
+    if op not in PRIMITIVE_NAMES:  # a node made micrograd's way, with its own rule
+        return f"∂{op}/∂{name(parents[i])}"
+    operands = [name(v) for v in parents]
+    if node.constant is not None:  # the number folded into the op is its operand b
+        operands.append(format_number(node.constant, 12))
+    return formula_text(by_name(op), i, operands, node.constant)
 
 
 def _names(root, order):

@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from hypothesis import strategies as st
 
 from autograd.engine import Value, dot, total
+from autograd.ops import FUNCTIONS
 
 __all__ = ["INPUT_BOUND", "OPS", "Formula", "expressions", "input_values", "points",
            "constants", "leaves", "unary", "powers", "binary", "sums", "positive", "nonzero"]
@@ -39,11 +40,12 @@ __all__ = ["INPUT_BOUND", "OPS", "Formula", "expressions", "input_values", "poin
 INPUT_BOUND = 3.0  # expressions are valid for every input in [-3, 3]
 _MARGIN = 0.1      # arguments of log, 1/x, x**-p, x**0.5, relu stay this far from 0
 _BOUND = 60.0      # a node that could exceed ±60 is squashed by tanh: keeps float noise small
-_EXP_MAX = 4.0     # exp (and a ** b) only sees arguments <= 4, so values stay below e^4 ≈ 55
+_EXP_MAX = 4.0     # a ** b only sees b·log a <= 4, so values stay below e^4 ≈ 55
 
+#: The functions of the operation table, by name: exp, log, tanh, sigmoid, relu, ...
+_FUNCTIONS = {p.name: p for p in FUNCTIONS}
 #: the ops a Formula node can have; "**" has a number exponent, "pow" a formula one
-OPS = ("var", "const", "+", "-", "*", "/", "neg", "**", "pow",
-       "exp", "log", "tanh", "sigmoid", "relu", "softplus", "total", "dot")
+OPS = ("var", "const", "+", "-", "*", "/", "neg", "**", "pow", *_FUNCTIONS, "total", "dot")
 _INFIX = {"+", "-", "*", "/", "**", "pow"}
 
 
@@ -187,18 +189,6 @@ def _div(a, b):
 
 # ----- bounds of a node's value, by interval arithmetic -----
 
-def _sigmoid(x):
-    return 0.5 * (1.0 + math.tanh(0.5 * x))
-
-
-def _softplus(x):
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
-
-
-_INCREASING = {"exp": math.exp, "log": math.log, "tanh": math.tanh,
-               "sigmoid": _sigmoid, "softplus": _softplus, "relu": lambda x: max(x, 0.0)}
-
-
 def _mul_bounds(a, b):
     products = [a[0] * b[0], a[0] * b[1], a[1] * b[0], a[1] * b[1]]
     return min(products), max(products)
@@ -206,9 +196,8 @@ def _mul_bounds(a, b):
 
 def _bounds(op, args):
     """[low, high] of op(args) given the children's bounds."""
-    if op in _INCREASING:
-        f = _INCREASING[op]
-        return f(args[0].low), f(args[0].high)
+    if op in _FUNCTIONS:
+        return _FUNCTIONS[op].bounds(args[0].low, args[0].high)
     span = [(a.low, a.high) for a in args if isinstance(a, Formula)]
     if op == "+":
         return span[0][0] + span[1][0], span[0][1] + span[1][1]
@@ -304,25 +293,25 @@ def nonzero(draw, e):
     return p if shape == "positive" else _node("neg", p)
 
 
-def _exp_argument(e):
-    return e if e.high <= _EXP_MAX else _node("tanh", e)
-
-
 # ----- one small strategy per op -----
 
 @st.composite
 def unary(draw, sub):
-    """exp, log, tanh, sigmoid, relu, softplus, -e and e ** p of a formula from `sub`."""
-    op = draw(st.sampled_from(["tanh", "sigmoid", "softplus", "exp", "log", "relu", "neg", "**"]))
+    """Each function of the operation table, -e and e ** p of a formula from `sub`."""
+    op = draw(st.sampled_from([*_FUNCTIONS, "neg", "**"]))
     e = draw(sub)
-    if op == "exp":
-        return _node("exp", _exp_argument(e))
-    if op == "log":
-        return _node("log", draw(positive(e)))
-    if op == "relu":  # away from the kink: the argument never crosses 0
-        return _node("relu", draw(nonzero(e)))
+    if op == "neg":
+        return _node("neg", e)
     if op == "**":
         return draw(powers(e))
+    domain = _FUNCTIONS[op].domain
+    if domain == "positive":  # log
+        e = draw(positive(e))
+    elif domain == "nonzero":  # relu, away from its kink: the argument never crosses 0
+        e = draw(nonzero(e))
+    low, high = _FUNCTIONS[op].bounds(e.low, e.high)
+    if max(-low, high) > _BOUND:  # exp of a large argument: squash the argument first
+        e = _node("tanh", e)
     return _node(op, e)
 
 

@@ -178,22 +178,22 @@ def run_memory(size):
 
 
 def run_train(rounds):
-    """Time of the default `plaingrad train` run (`python -m nn train --out <tmp>`).
+    """Time of the default `plaingrad train` run (`python -m plaingrad train --out <tmp>`).
 
     seconds = CPU time of the process and its children (Graphviz), like the other rows;
     the wall time, which includes waiting for a core on a busy machine, is in the note.
     """
-    probe = subprocess.run([sys.executable, "-m", "nn", "train", "--help"],
+    probe = subprocess.run([sys.executable, "-m", "plaingrad", "train", "--help"],
                            capture_output=True, text=True, cwd=ROOT)
     if probe.returncode != 0:
-        return [{"engine": "plaingrad train", "note": "skipped: `python -m nn train` is not "
+        return [{"engine": "plaingrad train", "note": "skipped: `python -m plaingrad train` is not "
                  "available yet"}]
     cpu_times, wall_times = [], []
     for _ in range(rounds):
         out = tempfile.mkdtemp(prefix="plaingrad-bench-")
         try:
             cpu, start = _children_cpu(), time.perf_counter()
-            proc = subprocess.run([sys.executable, "-m", "nn", "train", "--out", out],
+            proc = subprocess.run([sys.executable, "-m", "plaingrad", "train", "--out", out],
                                   capture_output=True, text=True, cwd=ROOT)
             wall_times.append(time.perf_counter() - start)
             cpu_times.append(_children_cpu() - cpu)
@@ -309,7 +309,8 @@ def main(argv=None):
                          "gc.disable()? (weakref)", run_memory(size)))
     if "train" in only:
         print("plaingrad train ...", file=sys.stderr)
-        sections.append(("the default `plaingrad train` run (python -m nn train --out <tmp>), "
+        sections.append(("the default `plaingrad train` run "
+                         "(python -m plaingrad train --out <tmp>), "
                          "CPU seconds",
                          run_train(config["train_rounds"])))
     print(format_table(info, sections))

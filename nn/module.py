@@ -1,7 +1,8 @@
 """Neurons, layers and multi-layer perceptrons built from `autograd.Value`s.
 
 One neuron computes Z = W·a + b and then its activation: ŷ = g(Z) with g one of
-relu, tanh, sigmoid or linear (g(Z) = Z). A layer is a list of neurons that see
+`ACTIVATIONS`: relu, tanh, sigmoid, or any other function of the operation table
+defined for every Z, or linear (g(Z) = Z). A layer is a list of neurons that see
 the same inputs; an MLP is a list of layers, each feeding the next.
 
 >>> model = MLP(2, [16, 16, 1], seed=0)   # ReLU hidden layers, linear output
@@ -10,19 +11,22 @@ the same inputs; an MLP is a list of layers, each feeding the next.
 """
 
 import itertools
-import math
 import numbers
 import random
 import reprlib
 from collections.abc import Mapping, Set
 
 from autograd import Value, dot
-from autograd.engine import _sigmoid  # the engine's own: predict() equals it bit for bit
+from autograd.ops import FUNCTIONS
 
 __all__ = ["ACTIVATIONS", "INITS", "MAX_PARAMETERS", "Module", "Neuron", "Layer", "MLP",
            "count_parameters"]
 
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+#: "linear" (no function) and every function of the operation table that is defined for
+#: every Z (log is not), the lecture's three first.
+ACTIVATIONS = ("relu", "tanh", "sigmoid", *(
+    p.name for p in FUNCTIONS if p.domain != "positive"
+    and p.name not in ("relu", "tanh", "sigmoid")), "linear")
 #: How weights start: "uniform" in [−1, 1] (micrograd's), or "fan_in" in [−1/√nin, 1/√nin]
 #: (the bound of PyTorch's nn.Linear), which keeps Z = W·a + b small for many inputs.
 INITS = ("uniform", "fan_in")
@@ -326,9 +330,5 @@ def _input(v):
     return v.data if isinstance(v, Value) else Value(v).data  # the engine's checks
 
 
-def _relu(z):
-    return 0.0 if z < 0 else z
-
-
-# The activations on floats, for `MLP.predict`; they equal the engine's ops exactly.
-_ACTIVATE = {"relu": _relu, "tanh": math.tanh, "sigmoid": _sigmoid}
+# The activations on floats, for `MLP.predict`: the engine's own forward functions.
+_ACTIVATE = {p.name: p.forward for p in FUNCTIONS}

@@ -17,6 +17,8 @@ gradients equal plaingrad's up to rounding (the sums run in another order).
 Weights are copied: training one network does not change the other.
 """
 
+from autograd.ops import FUNCTIONS
+
 __all__ = ["to_torch"]
 
 
@@ -29,6 +31,25 @@ def _import_torch():
     return torch
 
 
+def _torch_module(torch, path):
+    """The torch module of a primitive's `torch` name: torch.nn.Tanh, or a function wrapped."""
+    found = torch
+    for part in path.split(".")[1:]:
+        found = getattr(found, part)
+    if isinstance(found, type) and issubclass(found, torch.nn.Module):
+        return found
+    name = path.rsplit(".", 1)[-1]
+
+    class Elementwise(torch.nn.Module):
+        def forward(self, x):
+            return found(x)
+
+        def extra_repr(self):
+            return name
+
+    return Elementwise
+
+
 def to_torch(mlp):
     """An equivalent `torch.nn.Sequential` (Linear + activation per layer, float64).
 
@@ -36,8 +57,8 @@ def to_torch(mlp):
     Z = W·a + b as in the lecture); a "linear" layer gets no activation module.
     """
     torch = _import_torch()
-    activations = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh,
-                   "sigmoid": torch.nn.Sigmoid, "linear": None}
+    activations = {p.name: _torch_module(torch, p.torch) for p in FUNCTIONS}
+    activations["linear"] = None
     modules = []
     for i, layer in enumerate(mlp.layers, 1):
         kinds = {layer.activation, *(neuron.activation for neuron in layer.neurons)}

@@ -259,7 +259,7 @@ def test_module_doctests():
 # ----- plaingrad check -----
 
 def run_cli(capsys, *argv):
-    from nn.cli import main
+    from plaingrad.cli import main
     status = main(["check", *argv])
     out, err = capsys.readouterr()
     return status, out, err

@@ -6,12 +6,12 @@ import sys
 
 import pytest
 
-from nn.cli import positive_int
+from plaingrad.cli import positive_int
 
 
 def run(*args, **kwargs):
-    return subprocess.run([sys.executable, "-m", "nn", *args], capture_output=True, text=True,
-                          timeout=120, **kwargs)
+    return subprocess.run([sys.executable, "-m", "plaingrad", *args], capture_output=True,
+                          text=True, timeout=120, **kwargs)
 
 
 def test_help_lists_every_subcommand():
@@ -43,7 +43,7 @@ def test_softplus_is_an_expression_function():
 def test_reader_going_away_ends_quietly():
     # `plaingrad explain ... | head -1` with a table far larger than a pipe's buffer.
     expression = "+".join(["x"] * 900)  # 1,800 rows, well over 64 KiB
-    process = subprocess.Popen([sys.executable, "-m", "nn", "explain", expression, "x=1"],
+    process = subprocess.Popen([sys.executable, "-m", "plaingrad", "explain", expression, "x=1"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert process.stdout.readline().startswith(b"step")
     process.stdout.close()

@@ -211,7 +211,7 @@ def test_automatic_names_never_repeat_a_users_name(capsys):
     for s in steps:
         for name, v in ((s.node_name, s.node), (s.parent_name, s.parent)):
             assert named.setdefault(name, v) is v
-    from nn.cli import main
+    from plaingrad.cli import main
 
     assert main(["explain", "(n1*x+out)*n2", "n1=2", "x=3", "out=1", "n2=5"]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -246,7 +246,7 @@ def test_leaf_root_and_accumulation_like_backward():
 
 
 def test_explain_command(capsys):
-    from nn.cli import main
+    from plaingrad.cli import main
 
     assert main(["explain", "sigmoid(w*x + b)", "x=2", "w=-0.5", "b=0.1"]) == 0
     lines = capsys.readouterr().out.splitlines()
@@ -259,7 +259,7 @@ def test_explain_command(capsys):
 
 
 def test_explain_command_refuses_code(capsys):
-    from nn.cli import main
+    from plaingrad.cli import main
 
     assert main(["explain", "__import__('os').system('echo hi')"]) == 2
     assert "not allowed" in capsys.readouterr().err

@@ -8,7 +8,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from autograd import Value
-from autograd.expression import ExpressionError, parse, parse_bindings
+from plaingrad.expression import ExpressionError, parse, parse_bindings
 
 # ----- accepted expressions -----
 

@@ -27,7 +27,7 @@ F64 = torch.float64
 # not switch to the identity above x = 20.
 UNARY = {
     "exp": torch.exp, "log": torch.log, "tanh": torch.tanh, "sigmoid": torch.sigmoid,
-    "relu": torch.relu, "neg": torch.neg,
+    "relu": torch.relu, "neg": torch.neg, "sin": torch.sin, "cos": torch.cos,
     "softplus": lambda t: torch.logaddexp(t, torch.zeros((), dtype=F64)),
 }
 BINARY = {"+": torch.add, "-": torch.sub, "*": torch.mul, "/": torch.div, "pow": torch.pow}

@@ -1,6 +1,8 @@
 """plaingrad's pictures: computation graphs (Graphviz) and training plots (matplotlib).
 
-`viz.draw_dot`, `viz.to_dot` and `viz.render` draw a Value's graph; `viz.plots`
+`viz.draw_dot`, `viz.to_dot` and `viz.render` draw a Value's graph; `viz.to_html` (or
+`viz.render(root, "graph.html")`) writes a page that steps through its backward pass,
+`viz.GraphPage` and `viz.show` show that page in Jupyter; `viz.plots`
 (loaded on first use, so `import viz` does not import matplotlib) draws training curves.
 Every failure of `render` to make a picture (no Graphviz, `dot` failing or too slow)
 is a `viz.RenderError`; a graph over the size limits is a ValueError.
@@ -9,9 +11,10 @@ is a `viz.RenderError`; a graph over the size limits is a ValueError.
 import importlib
 
 from viz.graph import GraphvizMissingError, RenderError, draw_dot, drawing_size, render, to_dot
+from viz.html import GraphPage, show, to_html
 
-__all__ = ["GraphvizMissingError", "RenderError", "draw_dot", "drawing_size", "plots", "render",
-           "to_dot"]
+__all__ = ["GraphPage", "GraphvizMissingError", "RenderError", "draw_dot", "drawing_size",
+           "plots", "render", "show", "to_dot", "to_html"]
 
 
 def __getattr__(name):

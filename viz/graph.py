@@ -39,22 +39,22 @@ from autograd import Value
 from autograd.engine import topological_order
 from autograd.explain import format_number, op_text
 from autograd.files import atomic_write
+from autograd.ops import SYMBOLS
 
 __all__ = ["GraphvizMissingError", "RenderError", "draw_dot", "drawing_size", "render",
            "to_dot"]
 
-FORMATS = ("svg", "png", "pdf", "dot")  # "dot" writes the DOT text, without Graphviz
+FORMATS = ("svg", "png", "pdf", "dot", "html")  # "dot": the DOT text, without Graphviz;
+# "html": the page that steps through backpropagation (viz.html)
 #: The format each file suffix names.
-SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot"}
+SUFFIXES = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot",
+            ".html": "html", ".htm": "html"}
 MAX_NODES = 500    # Values
 MAX_SIZE = 3_000   # drawing size, see drawing_size(): at most a few seconds of `dot`
 TIMEOUT = 60       # seconds; graphs within the limits take `dot` well under 10 s
 
-# The picture of each op; a power "**" with constant p is drawn as ^p.
-OP_SYMBOLS = {
-    "+": "+", "*": "×", "/": "÷", "**": "^", "exp": "exp", "log": "log", "tanh": "tanh",
-    "sigmoid": "σ", "relu": "ReLU", "softplus": "softplus", "sum": "Σ", "dot": "dot",
-}
+# The picture of each op, from the operation table; a power "**" with constant p is drawn as ^p.
+OP_SYMBOLS = SYMBOLS
 
 # Two-operand ops where order matters: the arrows are labelled with the operand's role.
 OPERAND_ROLES = {"/": ("numerator", "divisor"), "**": ("base", "exponent")}
@@ -101,29 +101,40 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=MAX_NODES, *, show_lo
     take minutes to lay them out. Node ids come from the traversal order, so the
     same graph always gives the same drawing; -0 is shown as 0.
     """
+    nodes = _checked_nodes(root, "draw_dot", rankdir, max_nodes, max_size, show_local)
+    return _digraph(root, nodes, rankdir, show_grad, show_local)
+
+
+def _checked_nodes(root, caller, rankdir, max_nodes, max_size, show_local):
+    """`root`'s Values (see `_nodes`), once the options and the size limits are checked."""
     if not isinstance(root, Value):
-        raise TypeError(f"draw_dot: expected a Value, got {type(root).__name__}")
+        raise TypeError(f"{caller}: expected a Value, got {type(root).__name__}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
-        raise ValueError(f"draw_dot: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
+        raise ValueError(f"{caller}: rankdir must be 'LR', 'RL', 'TB' or 'BT', got {rankdir!r}")
     for name, limit in (("max_nodes", max_nodes), ("max_size", max_size)):
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise ValueError(f"draw_dot: {name} must be a positive int, got {limit!r}")
+            raise ValueError(f"{caller}: {name} must be a positive int, got {limit!r}")
     nodes = _nodes(root)
     if len(nodes) > max_nodes:
         raise ValueError(
-            f"draw_dot: the graph has {len(nodes):,} Values, more than max_nodes={max_nodes}; "
+            f"{caller}: the graph has {len(nodes):,} Values, more than max_nodes={max_nodes}; "
             f"Graphviz would take very long to lay it out. Draw a smaller part, or pass "
             f"max_nodes={len(nodes)} to draw it anyway")
     size = _drawing_size(nodes, show_local)
     if size > max_size:
         hint = " or without local derivatives (show_local=False)," if show_local else ""
         raise ValueError(
-            f"draw_dot: the drawing's size is {size:,} (boxes, operations, and the layers "
+            f"{caller}: the drawing's size is {size:,} (boxes, operations, and the layers "
             f"each arrow crosses), more than max_size={max_size:,}; Graphviz would take "
             f"very long to lay it out (long arrows from values reused far apart cost most). "
             f"Draw a smaller part{hint} or pass max_size={size} to draw it anyway")
 
-    ids = {node: f"n{i}" for i, node in enumerate(nodes)}
+    return nodes
+
+
+def _digraph(root, nodes, rankdir, show_grad, show_local, ids=False):
+    """The Digraph of `nodes`; with `ids`, each node, op and arrow gets an SVG id (viz.html)."""
+    names = {node: f"n{i}" for i, node in enumerate(nodes)}
     graph = graphviz.Digraph(
         graph_attr={"rankdir": rankdir, "ordering": "in"},
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
@@ -132,6 +143,7 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=MAX_NODES, *, show_lo
     # In LR drawings a record's fields stack vertically unless wrapped in braces.
     braces = rankdir in ("LR", "RL")
     for node in nodes:
+        name = names[node]
         fields = [_escape(node.label)] if node.label else []
         fields.append(f"data {format_number(node.data)}")
         if show_grad:
@@ -139,22 +151,25 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=MAX_NODES, *, show_lo
         text = " | ".join(fields)
         kind = _kind(node, root)
         graph.node(
-            ids[node], graphviz.nohtml("{ " + text + " }" if braces else text), shape="record",
+            name, graphviz.nohtml("{ " + text + " }" if braces else text), shape="record",
             style="filled", fillcolor=_FILL[kind],
-            **({"peripheries": "2", "penwidth": "1.5"} if kind == "root" else {}))
+            **({"peripheries": "2", "penwidth": "1.5"} if kind == "root" else {}),
+            **({"id": name} if ids else {}))
         if node.parents:
-            op_id = ids[node] + "_op"
+            op_id = name + "_op"
             graph.node(op_id, graphviz.nohtml(_escape(op_text(node, OP_SYMBOLS))), shape="ellipse",
-                       width="0", height="0", margin="0.05,0.02")
-            graph.edge(op_id, ids[node])
+                       width="0", height="0", margin="0.05,0.02", **({"id": op_id} if ids else {}))
+            graph.edge(op_id, name, **({"id": op_id + "_out"} if ids else {}))
             # a ÷ b and a ^ b: the arrows say which operand is which
             roles = OPERAND_ROLES.get(node.op) if len(node.parents) == 2 else None
             for i, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
                 text = [roles[i]] if roles else []
-                if show_local:
+                if show_local and local is not None:  # None: made micrograd's way
                     text.append(format_number(local))
-                label = {"label": " ".join(text)} if text else {}
-                graph.edge(ids[parent], op_id, **label)
+                attributes = {"label": " ".join(text)} if text else {}
+                if ids:  # x * x has two arrows x → ×: told apart by the operand's place
+                    attributes["id"] = f"{op_id}_in{i}"
+                graph.edge(names[parent], op_id, **attributes)
     return graph
 
 
@@ -185,8 +200,9 @@ def render(root, path, format=None, *, timeout=TIMEOUT, **options):
     """Draw `root`'s graph into the file `path` and return the path (a `pathlib.Path`).
 
     `format` is one of "svg", "png", "pdf" (rendered by the Graphviz `dot` program)
-    or "dot" (the DOT text). By default it is the one the file's suffix names
-    (.svg, .png, .pdf, .dot or .gv), svg for a name without a suffix. A suffix
+    or "dot" (the DOT text), or "html" (the page of `viz.to_html`, which steps
+    through the backward pass). By default it is the one the file's suffix names
+    (.svg, .png, .pdf, .dot or .gv, .html or .htm), svg for a name without a suffix. A suffix
     that names another format than `format` is a ValueError (so that a file's
     contents match its name), as is another suffix without a `format`. Options are those of
     `draw_dot`. The file is written atomically: a failed render leaves no
@@ -199,34 +215,48 @@ def render(root, path, format=None, *, timeout=TIMEOUT, **options):
     """
     path = Path(path)
     format = _format_for(path, format)
-    if (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
-            or not 0 < timeout < math.inf):
-        raise ValueError(f"render: timeout must be a positive number of seconds, got {timeout!r}")
+    _check_timeout(timeout, "render")
+    if format == "html":
+        from viz.html import to_html  # the page is a module of its own (script, styles)
+
+        return Path(to_html(root, path, timeout=timeout, **options))
     source = to_dot(root, **options)  # refuses a too-large graph before running anything
     path.parent.mkdir(parents=True, exist_ok=True)  # before `dot` runs: a bad folder fails fast
     if format == "dot":
         atomic_write(path, source)
         return path
+    atomic_write(path, _run_dot(source, format, timeout))
+    return path
+
+
+# ----- helpers -----
+
+def _check_timeout(timeout, caller):
+    if (isinstance(timeout, bool) or not isinstance(timeout, (int, float))
+            or not 0 < timeout < math.inf):
+        raise ValueError(f"{caller}: timeout must be a positive number of seconds, "
+                         f"got {timeout!r}")
+
+
+def _run_dot(source, format, timeout, caller="render"):
+    """The bytes `dot -T<format>` makes of the DOT `source`; every failure is a RenderError."""
     dot = _find_dot()
     if dot is None:
-        raise GraphvizMissingError(f"render: the Graphviz program `dot` was not found; "
+        raise GraphvizMissingError(f"{caller}: the Graphviz program `dot` was not found; "
                                    f"{INSTALL_HINT}")
     try:
         done = subprocess.run([dot, f"-T{format}"], input=source.encode("utf-8"),
                               capture_output=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        raise RenderError(f"render: Graphviz `dot` did not finish in {timeout:g} s; draw a "
+        raise RenderError(f"{caller}: Graphviz `dot` did not finish in {timeout:g} s; draw a "
                           "smaller part of the graph, or a lower max_size") from None
     except OSError as error:  # e.g. `dot` found but not executable
-        raise RenderError(f"render: could not run Graphviz `dot` ({dot}): {error}") from None
+        raise RenderError(f"{caller}: could not run Graphviz `dot` ({dot}): {error}") from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip() or "it printed no message"
-        raise RenderError(f"render: Graphviz `dot` failed (exit {done.returncode}): {message}")
-    atomic_write(path, done.stdout)
-    return path
+        raise RenderError(f"{caller}: Graphviz `dot` failed (exit {done.returncode}): {message}")
+    return done.stdout
 
-
-# ----- helpers -----
 
 def _format_for(path, format):
     """The format to write `path` in: `format`, checked against the path's suffix."""

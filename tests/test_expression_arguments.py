@@ -1,10 +1,10 @@
-"""nn.cli_expression: what plaingrad graph, explain and check share."""
+"""plaingrad.expression_arguments: what plaingrad graph, explain and check share."""
 
 import pytest
 
-from autograd.expression import ExpressionError
-from nn.cli import main
-from nn.cli_expression import bind, build
+from plaingrad.cli import main
+from plaingrad.expression import ExpressionError
+from plaingrad.expression_arguments import bind, build
 
 
 def test_build_gives_the_root_and_the_labelled_leaves():

@@ -1,6 +1,6 @@
 """What `plaingrad graph`, `explain` and `check` share: reading an expression and its values.
 
-The expression is read by the safe parser of `autograd.expression` (never eval-ed)
+The expression is read by the safe parser of `plaingrad.expression` (never eval-ed)
 and built from leaf Values labelled with the variable names.
 """
 
@@ -8,13 +8,12 @@ import math
 import sys
 
 from autograd.explain import format_number
-from autograd.expression import parse, parse_bindings
+from plaingrad.expression import FUNCTIONS, parse, parse_bindings
 
 # argparse takes an argument that starts with "-" for an option; a leading space
 # (stripped by the parser) or "--" after the options keeps it an expression.
 EXPRESSION_HELP = ("e.g. 'tanh(x*w + b)': numbers, the variables, + - * / **, unary -, "
-                   "parentheses, exp log tanh sigmoid relu softplus. One that begins with - "
-                   "needs a "
+                   f"parentheses, {' '.join(FUNCTIONS)}. One that begins with - needs a "
                    "space in front (' -x*y') or to come after --, all options first")
 
 

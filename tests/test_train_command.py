@@ -18,9 +18,9 @@ except ImportError:  # not POSIX
     fcntl = None
 
 import nn
-from nn.cli import main
-from nn.cli_train import STAGING, STAGING_LOCK, _fold_scaling
 from nn.train import accuracy
+from plaingrad.cli import main
+from plaingrad.train_command import STAGING, STAGING_LOCK, _fold_scaling
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}svg"
@@ -287,7 +287,7 @@ def test_a_file_system_without_locks_leaves_no_lock_file_to_sweep(tmp_path, monk
     # takes an unlocked file for the sign of a dead run while this one lives.
     if fcntl is None:
         pytest.skip("no fcntl.flock")
-    from nn import cli_train
+    from plaingrad import train_command as cli_train
 
     def no_locks(fd, operation):
         raise OSError(37, "No locks available")
@@ -311,7 +311,7 @@ def test_a_run_holds_the_lock_of_its_staging_folder(tmp_path, monkeypatch):
     # While drawing, the run's own staging folder is locked: another run would not sweep it.
     if fcntl is None:
         pytest.skip("no fcntl.flock")
-    from nn import cli_train
+    from plaingrad import train_command as cli_train
 
     seen = []
     real_draw = cli_train._draw_outputs
@@ -511,9 +511,9 @@ def test_folding_the_scaling_into_layer_one_keeps_the_predictions():
     assert model.predict(X) == pytest.approx(before, rel=1e-12, abs=1e-12)
 
 
-def test_python_dash_m_nn_train_help():
-    done = subprocess.run([sys.executable, "-m", "nn", "train", "--help"], capture_output=True,
-                          text=True, check=True)
+def test_python_dash_m_plaingrad_train_help():
+    done = subprocess.run([sys.executable, "-m", "plaingrad", "train", "--help"],
+                          capture_output=True, text=True, check=True)
     for option in ("--dataset", "--csv", "--target", "--drop", "--hidden", "--activation", "--loss",
                    "--optimizer", "--lr", "--epochs", "--batch-size", "--seed", "--out",
                    "--samples", "--noise", "--test-size"):
@@ -548,7 +548,7 @@ def test_a_neuron_too_large_to_draw_is_skipped_with_a_warning(tmp_path, capsys):
     (KeyboardInterrupt(), 130, "plaingrad train: interrupted\n"),
 ])
 def test_main_turns_expected_errors_into_one_line(monkeypatch, capsys, error, status, message):
-    from nn import cli_train
+    from plaingrad import train_command as cli_train
 
     def fail(args):
         raise error

@@ -7,8 +7,8 @@
       ∂/∂b = 0.1807
     wrote neuron.svg
 
-The expression is read by the safe parser of `autograd.expression` (never eval-ed),
-built from Values labelled with the variable names (`nn.cli_expression`), and
+The expression is read by the safe parser of `plaingrad.expression` (never eval-ed),
+built from Values labelled with the variable names (`plaingrad.expression_arguments`), and
 differentiated by backward().
 
 Where the picture goes (`-o`): a file name whose suffix gives the format (.svg,
@@ -22,8 +22,8 @@ import os
 import sys
 from pathlib import Path
 
-from nn.cli import positive_int
-from nn.cli_expression import add_expression_arguments, build, print_gradients
+from plaingrad.cli import positive_int
+from plaingrad.expression_arguments import add_expression_arguments, build, print_gradients
 
 DEFAULT_OUTPUT = "runs/graph/graph.svg"
 

@@ -13,7 +13,7 @@ for a value (the message says which way to change it).
 """
 
 from autograd.check import GradcheckError, gradcheck
-from nn.cli_expression import add_expression_arguments, bind
+from plaingrad.expression_arguments import add_expression_arguments, bind
 
 
 def register(subparsers):

@@ -26,13 +26,13 @@ except ImportError:
     fcntl = None
 
 from autograd.files import atomic_write
-from nn.cli import positive_int, signals_held
 from nn.data import DATASETS, MAX_SAMPLES, load_csv, standardize, train_test_split
 from nn.io import save
 from nn.losses import LOSSES, get_loss
 from nn.module import ACTIVATIONS, MAX_PARAMETERS, MLP, count_parameters
 from nn.optim import OPTIMIZERS
 from nn.train import DEFAULT_LR, accuracy, default_threshold, fit
+from plaingrad.cli import positive_int, signals_held
 
 DEFAULT_EPOCHS = 20
 DEFAULT_BATCH_SIZE = 32

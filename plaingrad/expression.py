@@ -1,6 +1,6 @@
 """A small, safe expression language for building graphs from text.
 
-    >>> from autograd.expression import parse
+    >>> from plaingrad.expression import parse
     >>> neuron = parse("tanh(x*w + b)")
     >>> neuron.variables
     ('x', 'w', 'b')
@@ -10,9 +10,9 @@
 
 The text is read by Python's own parser (`ast.parse`) and then checked against a
 whitelist; it is never `eval`-ed. Allowed: numbers, variable names, `+ - * / **`,
-unary `-` and `+`, parentheses, and calls to `exp`, `log`, `tanh`, `sigmoid`, `relu`
-with one argument. Anything else is refused with an `ExpressionError` that names it
-and says where it is.
+unary `-` and `+`, parentheses, and calls with one argument to the functions of the
+operation table (`FUNCTIONS`: exp, log, tanh, sigmoid, relu, softplus, sin, cos).
+Anything else is refused with an `ExpressionError` that names it and says where it is.
 
 Names are compared as Python compares identifiers: NFKC-normalized, so the
 fullwidth `ｘ` and `x` are one variable, in the expression and in the bindings alike.
@@ -35,6 +35,7 @@ import unicodedata
 import warnings
 from collections.abc import Mapping
 
+from autograd import ops
 from autograd.engine import Value
 
 __all__ = ["Expression", "ExpressionError", "FUNCTIONS", "parse", "parse_bindings"]
@@ -43,7 +44,8 @@ MAX_LENGTH = 10_000
 MAX_DEPTH = 100
 MAX_OPERATORS = 1_000  # keeps Python's own parser far below its recursion limits
 
-FUNCTIONS = ("exp", "log", "tanh", "sigmoid", "relu", "softplus")
+#: The functions an expression may call: those of the operation table.
+FUNCTIONS = tuple(p.name for p in ops.FUNCTIONS)
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 _UNARY = {ast.USub: "neg", ast.UAdd: "pos"}
@@ -200,7 +202,7 @@ def parse(source):
     >>> parse("__import__('os')")
     Traceback (most recent call last):
     ...
-    autograd.expression.ExpressionError: column 1: calling `__import__` is not allowed; ...
+    plaingrad.expression.ExpressionError: column 1: calling `__import__` is not allowed; ...
     """
     if not isinstance(source, str):
         raise TypeError(f"parse: expected a str, got {type(source).__name__}")

@@ -8,7 +8,7 @@ Uses the same safe parser as `plaingrad graph`.
 """
 
 from autograd import explain
-from nn.cli_expression import add_expression_arguments, build, print_gradients
+from plaingrad.expression_arguments import add_expression_arguments, build, print_gradients
 
 
 def register(subparsers):

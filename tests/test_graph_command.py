@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from nn.cli import main
+from plaingrad.cli import main
 from viz import graph as viz_graph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -164,20 +164,21 @@ def test_missing_graphviz_still_prints_gradients(tmp_path, monkeypatch, capsys):
 
 
 def test_command_line_program(tmp_path):
-    """Through a real process (`python -m nn`, what the `plaingrad` script runs)."""
+    """Through a real process (`python -m plaingrad`, what the `plaingrad` script runs)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-m", "nn", "graph", "exp(a) - a", "a=0", "-o", "x.svg"],
+        [sys.executable, "-m", "plaingrad", "graph", "exp(a) - a", "a=0", "-o", "x.svg"],
         capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[:2] == ["exp(a) - a = 1", "  ∂/∂a = 0"]
     assert (tmp_path / "x.svg").exists()
-    bad = subprocess.run([sys.executable, "-m", "nn", "graph", "__import__('os')"],
+    bad = subprocess.run([sys.executable, "-m", "plaingrad", "graph", "__import__('os')"],
                          capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
     assert bad.returncode == 2 and "calling `__import__` is not allowed" in bad.stderr
     assert "Traceback" not in bad.stderr
     # Python warns "invalid decimal literal" while parsing this; the user sees only our error.
-    odd = subprocess.run([sys.executable, "-W", "default", "-m", "nn", "graph", "1if 1else 2"],
+    odd = subprocess.run([sys.executable, "-W", "default", "-m", "plaingrad", "graph",
+                          "1if 1else 2"],
                          capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
     assert odd.returncode == 2
     assert odd.stderr.splitlines() == ["plaingrad graph: error: column 1: not allowed: "

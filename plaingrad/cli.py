@@ -1,4 +1,4 @@
-"""The `plaingrad` command (also `python -m nn`): one subcommand per job.
+"""The `plaingrad` command (also `python -m plaingrad`): one subcommand per job.
 
 Each subcommand lives in its own module with a `register(subparsers)` function
 that adds its parser and sets `func`, the function that runs it.
@@ -87,10 +87,10 @@ def build_parser():
     )
     parser.add_argument("--version", action="version", version=f"plaingrad {_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    # Imported here so that `import nn` stays light.
-    from nn import cli_check, cli_explain, cli_graph, cli_train
+    # Imported here so that `plaingrad --version` stays quick.
+    from plaingrad import check_command, explain_command, graph_command, train_command
 
-    for command in (cli_train, cli_check, cli_graph, cli_explain):
+    for command in (train_command, check_command, graph_command, explain_command):
         command.register(subparsers)
     return parser
 

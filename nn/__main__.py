@@ -1,5 +1,0 @@
-import sys
-
-from nn.cli import main
-
-sys.exit(main())

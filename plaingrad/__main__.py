@@ -1,0 +1,5 @@
+import sys
+
+from plaingrad.cli import main
+
+sys.exit(main())
