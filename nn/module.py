@@ -11,6 +11,7 @@ the same inputs; an MLP is a list of layers, each feeding the next.
 """
 
 import itertools
+import math
 import numbers
 import random
 import reprlib
