@@ -374,8 +374,7 @@ def _binary_method(primitive):
             node.data = out = forward(a, b)
             node.b, node.local_b, node.constant = other, rule_b(a, b, out), None
         else:
-            # A float is taken as it is (a call to _number costs a few % of a chain of
-            # `x * c + d`); other numbers are checked there.
+            # A float is taken as it is; other numbers are checked by _number.
             b = other if type(other) is float else _number(other, op)
             node.data = out = forward(a, b)
             node.b = node.local_b = None
