@@ -1,9 +1,10 @@
 """Small data sets, splitting and scaling, in pure Python (CSV files: `nn.csv_file`).
 
 Every generator returns ``(X, y)``: X a list of [x1, x2] rows, y a list of class
-labels (0/1, or 0 to k − 1 for `spiral`), shuffled, and the same `seed` always
-gives the same data (a private `random.Random`; the global random state is never
-touched). `digits()` reads the handwritten digits shipped inside the package.
+labels (0/1, or 0 to k − 1 for `spiral`), shuffled, and the same `seed` (an int)
+always gives the same data from a private `random.Random`; seed=None draws from
+the global `random` module, as everywhere in nn. `digits()` reads the handwritten
+digits shipped inside the package.
 
 >>> X, y = moons(200, noise=0.1, seed=0)
 >>> X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, seed=0)
@@ -17,7 +18,6 @@ import gzip
 import importlib.resources
 import math
 import numbers
-import random
 
 from autograd.engine import is_finite_number
 from nn.module import make_rng
@@ -188,7 +188,7 @@ def train_test_split(X, y, test_size=0.2, seed=0):
         raise ValueError(f"train_test_split: {n} samples cannot give {n_test} test samples "
                          "and at least one training sample")
     order = list(range(n))
-    random.Random(seed).shuffle(order)
+    make_rng(seed).shuffle(order)
     test, train = order[:n_test], order[n_test:]
     return ([X[i] for i in train], [X[i] for i in test],
             [y[i] for i in train], [y[i] for i in test])

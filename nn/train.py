@@ -10,13 +10,12 @@ True
 
 import math
 import numbers
-import random
 
 from autograd import Value
 from autograd.engine import is_finite_number
 from nn.data import check_rows
 from nn.losses import get_loss
-from nn.module import MLP
+from nn.module import MLP, make_rng
 from nn.optim import OPTIMIZERS, Optimizer
 
 __all__ = ["fit", "accuracy", "class_accuracy", "confusion_matrix", "default_threshold",
@@ -222,9 +221,9 @@ def fit(model, X, y, loss=None, optimizer="adam", lr=None, epochs=100,
     - `optimizer`: an Optimizer built on ``model.parameters()``, or a name
       (``"adam"``, ``"sgd"``) built here with `lr` (default 0.01 for Adam,
       0.1 for SGD).
-    - Each epoch shuffles the rows with ``random.Random(seed)`` and takes one
-      optimizer step per mini-batch of `batch_size` rows (the cost J is the
-      mean over the batch).
+    - Each epoch shuffles the rows with ``random.Random(seed)`` (seed=None: the
+      global `random` module) and takes one optimizer step per mini-batch of
+      `batch_size` rows (the cost J is the mean over the batch).
     - `validation_data`: optional ``(X_test, y_test)``, evaluated every epoch.
     - `callback(epoch, history)`: called after every epoch (epoch counts from 1).
     - `threshold`: for one output, the output above which the class is 1 (see
@@ -272,7 +271,7 @@ def fit(model, X, y, loss=None, optimizer="adam", lr=None, epochs=100,
         raise TypeError(f"fit: callback must be a function(epoch, history), got "
                         f"{type(callback).__name__}")
 
-    rng = random.Random(seed)
+    rng = make_rng(seed)
     order = list(range(len(X)))
     history = {"loss": [], "accuracy": []}
     if k > 1:
