@@ -119,3 +119,16 @@ def test_a_k_class_model_exports_its_logits_cost_and_gradients():
         for n, grads in zip(layer.neurons, linear.weight.grad.tolist()):
             for w, g in zip(n.w, grads):
                 assert_equal(w.grad, g, "dJ/dw")
+
+
+def test_without_torch_the_docstring_example_skips_saying_why():
+    # The module's example needs torch: a checkout without it skips it (conftest.py).
+    code = ("import sys; sys.modules['torch'] = None\n"  # makes `import torch` fail
+            "import pytest\n"
+            "sys.exit(pytest.main(['-q', '-rs', '-p', 'no:cacheprovider', "
+            "'nn/torch_bridge.py']))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=Path(__file__).parents[1])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 skipped" in result.stdout
+    assert "nn.torch_bridge's examples need torch, which is not installed" in result.stdout
