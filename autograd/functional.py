@@ -32,6 +32,7 @@ every order of tanh, σ and softplus; the other ops' rules lose no digits this w
 tests/test_functional.py checks both claims.
 """
 
+import functools
 import math
 import numbers
 import threading
@@ -87,12 +88,11 @@ class no_grad:
         return False  # an exception goes on
 
     def __call__(self, function):
+        @functools.wraps(function)
         def without_graph(*args, **kwargs):
             with self:
                 return function(*args, **kwargs)
 
-        without_graph.__name__ = getattr(function, "__name__", "function")
-        without_graph.__doc__ = getattr(function, "__doc__", None)
         return without_graph
 
 
