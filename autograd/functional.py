@@ -151,7 +151,7 @@ def gradients(y, xs, create_graph=False):
                 g = Value(g)
             elif not g.op or g in in_graph:
                 # The derivative is a Value of y's graph (d(x·w)/dx is w itself): return a
-                # new node, so that labelling it or backward() on it leaves w as it is.
+                # new node, so that relabelling the derivative leaves w as it is.
                 g = g * 1.0
         results.append(g)
     return results
