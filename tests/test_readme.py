@@ -52,3 +52,10 @@ def test_the_property_test_example_passes():
     assert tests
     for test in tests:
         test()
+
+
+def test_derivatives_of_derivatives_print_what_their_comments_say():
+    source = block("from autograd import Value, grad, gradients, hessian, no_grad")
+    printed = [line.split("# ")[1] for line in source.splitlines()
+               if line.startswith("print(")]
+    assert run(source).splitlines() == printed
