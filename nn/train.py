@@ -11,7 +11,7 @@ True
 import math
 import numbers
 
-from autograd import Value
+from autograd import Value, no_grad
 from autograd import compile as compile_function
 from autograd.engine import is_finite_number
 from nn.data import check_rows
@@ -173,6 +173,7 @@ def _optimizer(model, optimizer, lr):
                      f"{', '.join(OPTIMIZERS)} or pass an Optimizer")
 
 
+@no_grad()  # only the number J: no graph
 def _cost(loss_fn, model, X, y, what, outputs=None):
     """The cost J of `model` on all of (X, y), a float; a loss's complaint names `what`.
 
