@@ -44,6 +44,7 @@ import linecache
 import math
 import struct
 import sys
+import weakref
 from typing import NamedTuple
 
 from autograd.engine import MicrogradNode, SumValue, Value, _as_float, _sum_node, topological_order
@@ -358,8 +359,10 @@ def _build(namespace, source):
     """
     filename = f"<autograd.compile #{next(_counter)}>"
     exec(builtins.compile(source, filename, "exec"), namespace)  # noqa: S102 (see above)
-    # Tracebacks show the program's lines.
+    # Tracebacks show the program's lines, for as long as its functions live.
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    weakref.finalize(namespace[source.split("def ", 1)[1].split("(", 1)[0]],
+                     linecache.cache.pop, filename, None)
     return namespace
 
 

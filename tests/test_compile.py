@@ -429,3 +429,20 @@ def test_the_program_reads_as_forward_then_backward_lines():
     assert re.search(r"# ∂v\d+/∂v\d+ = sigmoid\(v\d+\)·\(1 - sigmoid\(v\d+\)\)", program)
     assert "arguments: v0: a1, v1: a2" in program
     assert "not traced yet" in repr(compile(neuron))
+
+
+def test_a_traceback_shows_the_programs_line_while_it_lives():
+    import gc
+    import linecache
+    import traceback
+    c = compile(lambda x: (x * 2).log())
+    c(1.0)
+    try:
+        c(-1.0)
+    except ValueError as error:
+        frames = traceback.extract_tb(error.__traceback__)
+    (frame,) = [f for f in frames if f.filename.startswith("<autograd.compile")]
+    assert frame.line == "v2 = op_log(v1)"
+    del c, frames
+    gc.collect()
+    assert frame.filename not in linecache.cache  # no source kept for a dropped program
