@@ -36,6 +36,7 @@ import numbers
 from collections.abc import Mapping
 
 from autograd.engine import Value, is_finite_number
+from autograd.tables import format_table
 
 __all__ = ["GradcheckError", "GradcheckReport", "GradcheckRow", "gradcheck"]
 
@@ -103,9 +104,7 @@ class GradcheckReport:
              f"{row.abs_err:.2e}", f"{row.rel_err:.2e}", "yes" if row.passed else "NO")
             for row in self.rows
         ]
-        widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-        table = ["  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip()
-                 for line in lines]
+        table = format_table(lines)
         n = len(self.rows)
         count = f"{n} input{'s' if n != 1 else ''}"
         verdict = "passed for " + count if self.passed else f"FAILED for {self.failures} of {count}"
@@ -113,7 +112,7 @@ class GradcheckReport:
             f"gradcheck {verdict}, f = {self.output:.15g}",
             f"numeric = (f(x+h) - f(x-h)) / 2h, h = {_short(self.eps)}; "
             f"ok if |analytic - numeric| <= {self.atol:g} + {self.rtol:g}·|numeric|",
-            *table,
+            table,
         ]
         if any(row.analytic == 0 and not row.passed for row in self.rows):
             lines += ["hint: an analytic 0 against a numeric non-0 usually means f left the graph",

@@ -19,7 +19,7 @@ there the number becomes a leaf.
 import math
 import numbers
 
-from autograd.ops import PRIMITIVES
+from autograd.ops import PRIMITIVES, Constant
 
 __all__ = ["SumValue", "Value", "dot", "is_finite_number", "topological_order", "total"]
 
@@ -365,6 +365,8 @@ def _sum_node(data, op, parents, local_grads):
 def _binary_method(primitive):
     """`a <op> b` for a Value a and a Value or a number b, from the table's rules."""
     forward, rule_a, rule_b, op = (primitive.forward, *primitive.local, primitive.name)
+    # A Constant rule (∂(a+b)/∂a = 1) is stored as it is, without a call.
+    fixed_a, fixed_b = (float(r) if isinstance(r, Constant) else None for r in (rule_a, rule_b))
 
     def method(self, other):
         a = self.data
@@ -372,14 +374,16 @@ def _binary_method(primitive):
         if isinstance(other, Value):
             b = other.data
             node.data = out = forward(a, b)
-            node.b, node.local_b, node.constant = other, rule_b(a, b, out), None
+            node.b, node.constant = other, None
+            node.local_b = rule_b(a, b, out) if fixed_b is None else fixed_b
         else:
             # A float is taken as it is; other numbers are checked by _number.
             b = other if type(other) is float else _number(other, op)
             node.data = out = forward(a, b)
             node.b = node.local_b = None
             node.constant = b
-        node.a, node.local_a = self, rule_a(a, b, out)
+        node.a = self
+        node.local_a = rule_a(a, b, out) if fixed_a is None else fixed_a
         node.grad, node.label, node.op = 0.0, "", op
         return node
 

@@ -23,12 +23,13 @@ the number is passed as `b`, and only `local[0]` is evaluated.
 """
 
 import math
+import operator
 import string
 from collections.abc import Callable
 from typing import NamedTuple
 
-__all__ = ["ARITHMETIC", "FUNCTIONS", "PRIMITIVES", "Primitive", "by_name", "formula_text",
-           "sigmoid"]
+__all__ = ["ARITHMETIC", "FUNCTIONS", "ONE", "PRIMITIVES", "Constant", "Primitive", "by_name",
+           "formula_text", "sigmoid"]
 
 
 class Primitive(NamedTuple):
@@ -57,6 +58,20 @@ class Primitive(NamedTuple):
     def derivative_on_values(self, i):
         """The rule for ∂out/∂operand i that works on Values (for higher derivatives)."""
         return (self.on_values or self.local)[i]
+
+
+class Constant(float):
+    """A local derivative that is the same number for all operands: ∂(a+b)/∂a = 1.
+
+    It is a rule like any other (call it with the operands), and the engine, seeing
+    a Constant, stores the number without calling it.
+    """
+
+    def __call__(self, *operands):
+        return float(self)
+
+
+ONE = Constant(1.0)
 
 
 # ----- float helpers with the care the maths needs -----
@@ -168,12 +183,12 @@ def _power_formula(names, constant):
 PRIMITIVES = (
     #          name        symbol     method
     Primitive("+", "+", "__add__",
-              forward=lambda a, b: a + b,
-              local=(lambda a, b, out: 1.0,            # ∂(a+b)/∂a = 1
-                     lambda a, b, out: 1.0),           # ∂(a+b)/∂b = 1
+              forward=operator.add,                    # a + b
+              local=(ONE,                              # ∂(a+b)/∂a = 1
+                     ONE),                             # ∂(a+b)/∂b = 1
               formula=("1", "1"), torch="torch.add"),
     Primitive("*", "×", "__mul__",
-              forward=lambda a, b: a * b,
+              forward=operator.mul,                    # a · b
               local=(lambda a, b, out: b,              # ∂(a·b)/∂a = b
                      lambda a, b, out: a),             # ∂(a·b)/∂b = a
               formula=("{b}", "{a}"), torch="torch.mul"),

@@ -3,8 +3,10 @@
     Z = W·a + b,   ŷ = sigmoid(Z),   J = −(y log ŷ + (1 − y) log(1 − ŷ))
 
 for one sample. The script prints every chain-rule step of backward() (the table of
-`autograd.explain`), draws the graph with the local derivative on each edge, and
-checks the engine's gradients against the closed forms from the lecture:
+`autograd.explain`), draws the graph with the local derivative on each edge
+(neuron.svg), writes the page that steps through the same backward pass (neuron.html:
+open it in a browser), and checks the engine's gradients against the closed forms
+from the lecture:
 
     ∂J/∂Z = ŷ − y,   ∂J/∂w_i = (ŷ − y)·a_i,   ∂J/∂b = ŷ − y
 
@@ -72,7 +74,7 @@ def check_closed_forms(neuron, rel=1e-12):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="runs/lecture_neuron",
-                        help="folder for the picture (default runs/lecture_neuron)")
+                        help="folder for the picture and the page (default runs/lecture_neuron)")
     args = parser.parse_args(argv)
 
     neuron = build()
@@ -91,10 +93,13 @@ def main(argv=None):
     picture = Path(args.out) / "neuron.svg"
     try:
         viz.render(neuron["J"], picture, show_local=True)
+        page = viz.to_html(neuron["J"], picture.with_suffix(".html"))
     except viz.RenderError as error:  # no Graphviz, or `dot` failing: write the DOT text
         picture = viz.render(neuron["J"], picture.with_suffix(".dot"), format="dot")
         print(f"\n{error}")
-    print(f"\ngraph: {picture}")
+    else:
+        print(f"\nstep through it: {page}")
+    print(f"graph: {picture}")
 
     if failures:
         print(f"FAILED: {', '.join(failures)} disagree with the closed form", file=sys.stderr)

@@ -13,7 +13,8 @@ J = −1/N Σ y·log ŷ + (1−y)·log(1−ŷ), and the update W ← W − α·d
 Or let `fit` run the loop: ``history = nn.fit(model, X, y, epochs=50)``.
 """
 
-from nn.data import blobs, circles, load_csv, moons, standardize, train_test_split, xor
+from nn.csv_file import load_csv
+from nn.data import blobs, circles, moons, standardize, train_test_split, xor
 from nn.io import load, save
 from nn.losses import bce, bce_with_logits, hinge, mse
 from nn.module import MLP, Layer, Module, Neuron

@@ -1,37 +1,27 @@
-"""Small 2-D data sets, splitting, scaling and CSV loading, in pure Python.
+"""Small 2-D data sets, splitting and scaling, in pure Python (CSV files: `nn.csv_file`).
 
 Every generator returns ``(X, y)``: X a list of [x1, x2] rows, y a list of 0/1
-labels, shuffled, and the same `seed` always gives the same data (a private
-`random.Random`; the global random state is never touched).
+labels, shuffled, and the same `seed` (an int) always gives the same data from a
+private `random.Random`; seed=None draws from the global `random` module, as
+everywhere in nn.
 
 >>> X, y = moons(200, noise=0.1, seed=0)
 >>> X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, seed=0)
 >>> X_train, X_test, mean, std = standardize(X_train, X_test)
+
+A model trained on the scaled rows takes raw ones once `fold_scaling(model, mean, std)`
+has moved the scaling into its first layer.
 """
 
-import csv
-import itertools
 import math
 import numbers
-import os
-import random
-import re
-from collections.abc import Iterable
 
 from autograd.engine import is_finite_number
 from nn.module import make_rng
 
 __all__ = ["moons", "circles", "xor", "blobs", "DATASETS", "train_test_split",
-           "standardize", "check_rows", "load_csv", "MAX_CSV_BYTES", "MAX_LINE_CHARS",
-           "MAX_CSV_ROWS", "MAX_SAMPLES"]
+           "standardize", "check_foldable", "fold_scaling", "check_rows", "MAX_SAMPLES"]
 
-#: The largest CSV file `load_csv` reads: 50 MB is millions of rows, already hours of
-#: training for a pure-Python engine, and a few hundred MB of Python floats in memory.
-MAX_CSV_BYTES = 50_000_000
-#: The longest line `load_csv` reads (100,000 features of ~10 characters each).
-MAX_LINE_CHARS = 1_000_000
-#: The most data rows load_csv reads: a pure-Python engine trains on far fewer.
-MAX_CSV_ROWS = 1_000_000
 #: The most points a generator (moons, circles, xor, blobs) makes: already hours of
 #: training in pure Python.
 MAX_SAMPLES = 1_000_000
@@ -136,7 +126,7 @@ def train_test_split(X, y, test_size=0.2, seed=0):
         raise ValueError(f"train_test_split: {n} samples cannot give {n_test} test samples "
                          "and at least one training sample")
     order = list(range(n))
-    random.Random(seed).shuffle(order)
+    make_rng(seed).shuffle(order)
     test, train = order[:n_test], order[n_test:]
     return ([X[i] for i in train], [X[i] for i in test],
             [y[i] for i in train], [y[i] for i in test])
@@ -221,189 +211,50 @@ def standardize(X_train, X_test=None, columns=None):
     return scale(X_train, "X_train"), X_test_scaled, mean, std
 
 
-def load_csv(path, target="label", return_names=False, return_classes=False, drop=()):
-    """Read a CSV file with a header row into ``(X, y)``.
+def _too_small(column, std):
+    return (f"{column}: the values are too small: they vary by {std:.3g} (std), too little "
+            "for a model that takes the raw values; multiply the column by a large number")
 
-    Every column other than `target` and those named in `drop` (a name or a list of
-    names: an ID column, say, which is not read at all) is a numeric feature. A
-    column without a name whose cells are all empty, as a comma at the end of every
-    line makes, is left out too; a value in it is a ValueError. The target column
-    holds two classes, which become y = 0 and 1: labels 0 and 1 as they are;
-    two other numbers in their order (−1 → 0, 1 → 1); two words in
-    alphabetical order, ignoring case (``B`` → 0, ``M`` → 1; ``no`` → 0,
-    ``Yes`` → 1). Words are told apart exactly, so ``true`` and ``TRUE`` are
-    two classes. A third class, or a target that is a number but not a finite
-    one (nan, inf, 1e400), is a ValueError naming its line, as is a file whose
-    only class is a word (0 or 1 alone is kept). With `return_names`, the feature columns'
-    names (in the order of X's columns) follow; with `return_classes`, the two
-    labels as written in the file, ``[class 0, class 1]``.
 
-    Blank lines are skipped; anything else that is not a finite number (text,
-    nan, inf, an empty cell), a row with too few or too many cells or bytes
-    that are not UTF-8 is a ValueError naming the file, line and column. Files
-    over MAX_CSV_BYTES (50 MB), lines over MAX_LINE_CHARS (1,000,000
-    characters) and more than MAX_CSV_ROWS (1,000,000) data rows are refused
-    without being read whole. A missing file is a FileNotFoundError.
+def check_foldable(std, columns=None):
+    """Refuse a column so narrow that W/std overflows: `fold_scaling` could not fold it.
+
+    Call it before training, so that the error comes before the work. `columns` names
+    the columns in the error (default: feature 1, feature 2, ...).
     """
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"{path}: no such file")
-    if os.path.isfile(path) and os.path.getsize(path) > MAX_CSV_BYTES:
-        raise ValueError(f"{path}: {os.path.getsize(path):,} bytes, more than the "
-                         f"{MAX_CSV_BYTES:,} (MAX_CSV_BYTES) plaingrad reads")
-    # surrogateescape: a byte that is not UTF-8 becomes a marker we can locate (line, column).
-    with open(path, newline="", encoding="utf-8-sig", errors="surrogateescape") as f:
-        X, y, names, classes = _read_rows(csv.reader(_checked_lines(f, path)), path, target,
-                                          _column_names(drop))
-    return (X, y) + ((names,) if return_names else ()) + ((classes,) if return_classes else ())
+    columns = columns or [f"feature {j}" for j in range(1, len(std) + 1)]
+    for column, s in zip(columns, std):
+        if not math.isfinite(1.0 / s):
+            raise ValueError(_too_small(column, s))
 
 
-_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a bad byte
+def fold_scaling(model, mean, std, columns=None):
+    """Make the first layer take raw features: x' = (x − mean)/std folded into W and b.
 
+    Z = Σ w_j·(x_j − m_j)/s_j + b = Σ (w_j/s_j)·x_j + (b − Σ w_j·(m_j/s_j)).
+    `mean` and `std` are those of `standardize`. A weight or bias that overflows is
+    a ValueError naming its column (`columns`, default feature 1, feature 2, ...).
 
-def _checked_lines(file, path):
-    """The file's lines, refusing bytes that are not UTF-8, overlong lines and huge streams."""
-    total = 0
-    for number in itertools.count(1):
-        line = file.readline(MAX_LINE_CHARS + 1)  # never more than one line's limit at once
-        if not line:
-            return
-        if len(line) > MAX_LINE_CHARS:
-            raise ValueError(f"{path}, line {number}: longer than {MAX_LINE_CHARS:,} characters "
-                             "(MAX_LINE_CHARS); is this a CSV file?")
-        bad = _NOT_UTF8.search(line)
-        if bad:
-            byte = ord(bad.group()) - 0xDC00
-            raise ValueError(f"{path}, line {number}, column {bad.start() + 1}: byte "
-                             f"0x{byte:02x} is not UTF-8 text; save the file as UTF-8")
-        total += len(line)
-        if total > MAX_CSV_BYTES:  # a pipe or device has no size to check beforehand
-            raise ValueError(f"{path}: more than {MAX_CSV_BYTES:,} characters "
-                             "(MAX_CSV_BYTES), more than plaingrad reads")
-        yield line
-
-
-def _column_names(drop):
-    """`drop` as a set of column names: one name, or a list of them."""
-    if isinstance(drop, (bytes, bytearray)) or not isinstance(drop, (str, Iterable)):
-        raise TypeError(f"drop: expected a column name or a list of names, "
-                        f"got {type(drop).__name__}")
-    names = [drop] if isinstance(drop, str) else list(drop)
-    for name in names:
-        if not isinstance(name, str):
-            raise TypeError(f"drop: column names are str, got {type(name).__name__} {name!r}")
-        if not name.strip():
-            raise ValueError(f"drop: an empty column name {name!r}")
-    return {name.strip() for name in names}
-
-
-def _read_rows(reader, path, target, drop):
-    try:
-        header = next(reader, None)
-        while header == []:  # blank lines before the header
-            header = next(reader, None)
-    except csv.Error as error:
-        raise ValueError(f"{path}, line {reader.line_num}: {error}") from None
-    if header is None:
-        raise ValueError(f"{path}: the file is empty; expected a header row "
-                         f"naming the columns, with a {target!r} column")
-    header = [name.strip() for name in header]
-    where = f"{path}, line {reader.line_num}"
-    seen = set()
-    for j, name in enumerate(header, 1):
-        if name in seen and name:
-            raise ValueError(f"{where}, column {j}: the column name {name!r} appears twice")
-        seen.add(name)
-    columns = ", ".join(repr(name) if "," in name else name for name in header if name)
-    if target not in header or not target:
-        raise ValueError(f"{where}: no target column {target!r}; the columns are "
-                         f"{columns} (choose one with --target / target=)")
-    missing = sorted(drop - set(header))
-    if missing:
-        raise ValueError(f"{where}: no column {missing[0]!r} to drop; the columns are {columns}")
-    if target in drop:
-        raise ValueError(f"{where}: {target!r} is the target column; it cannot be dropped")
-    t = header.index(target)
-    unnamed = {j for j, name in enumerate(header) if not name}  # must stay empty (see above)
-    features = [j for j, name in enumerate(header)
-                if j != t and j not in unnamed and name not in drop]
-    if not features:
-        raise ValueError(f"{where}: only the target column {target!r}"
-                         f"{' and dropped or unnamed columns' if len(header) > 1 else ''}; "
-                         "no feature columns")
-
-    X, labels = [], []  # labels: (the target cell, its line)
-    while True:
-        line = reader.line_num + 1  # where the next row starts (a quoted cell may span lines)
-        try:
-            row = next(reader, None)
-        except csv.Error as error:
-            raise ValueError(f"{path}, line {line}: {error}") from None
-        if row is None:
-            break
-        if not row:
-            continue
-        if len(row) != len(header):
-            size = "short" if len(row) < len(header) else "long"
-            raise ValueError(f"{path}, line {line}: row too {size}: {len(row)} cells, "
-                             f"but the header has {len(header)} columns")
-        for j in unnamed:
-            if row[j].strip():
-                raise ValueError(f"{path}, line {line}, column {j + 1}: {row[j]!r} in a column "
-                                 "without a name; name it in the header")
-        values = []
-        for j in features:
-            name, cell = header[j], row[j]
-            try:
-                v = float(cell) if "_" not in cell else math.nan  # no 1_000 digit groups
-            except ValueError:
-                v = math.nan
-            if not math.isfinite(v):
-                raise ValueError(f"{path}, line {line}, column {j + 1} ({name!r}): "
-                                 f"{cell!r} is not a finite number")
-            values.append(v)
-        if not row[t].strip():
-            raise ValueError(f"{path}, line {line}, column {t + 1} ({target!r}): the target "
-                             "is empty")
-        X.append(values)
-        labels.append((row[t].strip(), line))
-        if len(X) > MAX_CSV_ROWS:
-            raise ValueError(f"{path}, line {line}: more than {MAX_CSV_ROWS:,} data rows "
-                             "(MAX_CSV_ROWS), more than plaingrad trains on in reasonable time")
-    if not X:
-        raise ValueError(f"{path}: a header but no data rows")
-    y, classes = _two_classes(labels, f"{path}, column {t + 1} ({target!r})")
-    return X, y, [header[j] for j in features], classes
-
-
-def _two_classes(labels, where):
-    """y as 0/1 from the target cells, and the two classes as written (see load_csv)."""
-    def number(text):
-        try:
-            return float(text)
-        except ValueError:
-            return None  # a word
-
-    for text, line in labels:  # nan, inf, 1e400, 1_0: numbers, but not ones to classify by
-        v = number(text)
-        if v is not None and (not math.isfinite(v) or "_" in text):
-            raise ValueError(f"{where}, line {line}: the target {text!r} is not a finite number")
-    numeric = all(number(text) is not None for text, _ in labels)
-    key = number if numeric else str
-    first = {}  # each class's key → (its text, the line it first appears on)
-    for text, line in labels:
-        first.setdefault(key(text), (text, line))
-    if len(first) > 2:
-        (a, _), (b, _), (c, line) = list(first.values())[:3]
-        raise ValueError(f"{where}, line {line}: a third class {c!r}, after {a!r} and {b!r}; "
-                         "a binary classifier needs two (pick one with a 0/1 column)")
-    # Numbers in their order; words alphabetically, ignoring case (no → 0, Yes → 1).
-    keys = sorted(first, key=(lambda k: k) if numeric else (lambda k: (k.casefold(), k)))
-    if numeric and set(keys) <= {0.0, 1.0}:
-        keys = [0.0, 1.0]  # 0 and 1 are the classes themselves, even if one is missing
-    elif len(keys) == 1:
-        raise ValueError(f"{where}: every target is {first[keys[0]][0]!r}; a binary classifier "
-                         "needs two classes")
-    y = [keys.index(key(text)) for text, _ in labels]
-    classes = [first[k][0] if k in first else format(k, "g") for k in keys]
-    return y, classes
+    >>> from nn import MLP
+    >>> model = MLP(1, [1], seed=0)
+    >>> before = model.predict([[0.5]])
+    >>> fold_scaling(model, mean=[4.0], std=[2.0])     # the raw x is 4 + 2·0.5 = 5
+    >>> model.predict([[5.0]]) == before
+    True
+    """
+    columns = columns or [f"feature {j}" for j in range(1, len(std) + 1)]
+    for neuron in model.layers[0].neurons:
+        # mean/std first: w·mean alone overflows for values near 1.8e308 (mean/std never
+        # does: a column's spread is at least about an ulp of its mean over √n).
+        shifts = [w.data * (m / s) for w, m, s in zip(neuron.w, mean, std)]
+        b = neuron.b.data - sum(shifts)
+        if not math.isfinite(b):
+            j = max(range(len(shifts)), key=lambda j: abs(shifts[j]))
+            raise ValueError(f"{columns[j]}: the trained weight {neuron.w[j].data:.3g} times "
+                             f"mean/std {mean[j] / std[j]:.3g} overflows the raw-value bias of "
+                             "model.json; train with a smaller learning rate")
+        for w, s, column in zip(neuron.w, std, columns):
+            w.data /= s
+            if not math.isfinite(w.data):
+                raise ValueError(_too_small(column, s))
+        neuron.b.data = b

@@ -81,7 +81,8 @@ def load(path):
     """Read an MLP written by `save`, checking everything; a bad file is a ValueError."""
     path = os.fspath(path)
     try:
-        with open(path, encoding="utf-8") as f:
+        # utf-8-sig: a byte-order mark (some editors write one) is read past, as load_csv does.
+        with open(path, encoding="utf-8-sig") as f:
             text = f.read(_MAX_CHARS + 1)
         if len(text) > _MAX_CHARS:
             raise ValueError(f"longer than {_MAX_CHARS:,} characters, more than a model "
@@ -93,8 +94,7 @@ def load(path):
     except UnicodeDecodeError:
         raise ValueError(f"{path}: not a valid model file (not UTF-8 text)") from None
     except json.JSONDecodeError as error:
-        raise ValueError(f"{path}: not a valid model file (broken JSON at line {error.lineno}, "
-                         f"column {error.colno}: {error.msg}); was it truncated?") from None
+        raise ValueError(f"{path}: not a valid model file ({_json_problem(error)})") from None
     except ValueError as error:
         raise ValueError(f"{path}: not a valid model file ({error})") from None
 
@@ -145,6 +145,22 @@ def load(path):
             raise bad(f"parameter {name} is {shown}, not a finite number")
         p.data = float(value)
     return model
+
+
+def _json_problem(error):
+    """What is wrong with the JSON text, in a user's words: text after the end, a file that
+    stops early, or a mistake at a line and column."""
+    at = f"line {error.lineno}, column {error.colno}"
+    if error.msg == "Extra data":  # a whole JSON document, then more
+        follows = error.doc[error.pos:error.pos + 30].split("\n")[0]
+        return (f"the JSON ends before {at}, where more text follows: {follows!r}; "
+                "remove what follows the model")
+    if not error.doc.strip():
+        return "the file is empty"
+    # A string without its closing quote runs to the end of the file.
+    if not error.doc[error.pos:].strip() or error.msg.startswith("Unterminated string"):
+        return f"the JSON stops before it is complete (at {at}); was the file truncated?"
+    return f"broken JSON at {at}: {error.msg}"
 
 
 def _as_float(value):

@@ -10,16 +10,16 @@ True
 
 import math
 import numbers
-import random
 
 from autograd import Value
 from autograd.engine import is_finite_number
 from nn.data import check_rows
 from nn.losses import get_loss
-from nn.module import MLP
+from nn.module import MLP, make_rng
 from nn.optim import OPTIMIZERS, Optimizer
 
-__all__ = ["fit", "accuracy", "default_threshold", "DEFAULT_LR", "DIVERGENCE_FACTOR"]
+__all__ = ["fit", "accuracy", "default_threshold", "neuron_on_sample", "DEFAULT_LR",
+           "DIVERGENCE_FACTOR"]
 
 # The output at which the predicted class switches from 0 to 1, per loss:
 # a probability for bce/mse on 0/1 targets, a logit or a score for the others.
@@ -128,9 +128,9 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
     - `optimizer`: an Optimizer built on ``model.parameters()``, or a name
       (``"adam"``, ``"sgd"``) built here with `lr` (default 0.01 for Adam,
       0.1 for SGD).
-    - Each epoch shuffles the rows with ``random.Random(seed)`` and takes one
-      optimizer step per mini-batch of `batch_size` rows (the cost J is the
-      mean over the batch).
+    - Each epoch shuffles the rows with ``random.Random(seed)`` (seed=None: the
+      global `random` module) and takes one optimizer step per mini-batch of
+      `batch_size` rows (the cost J is the mean over the batch).
     - `validation_data`: optional ``(X_test, y_test)``, evaluated every epoch.
     - `callback(epoch, history)`: called after every epoch (epoch counts from 1).
     - `threshold`: the output above which the class is 1 (see `default_threshold`).
@@ -173,7 +173,7 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
         raise TypeError(f"fit: callback must be a function(epoch, history), got "
                         f"{type(callback).__name__}")
 
-    rng = random.Random(seed)
+    rng = make_rng(seed)
     order = list(range(len(X)))
     history = {"loss": [], "accuracy": []}
     if validation_data is not None:
@@ -217,3 +217,32 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
         if callback is not None:
             callback(epoch, history)
     return history
+
+
+def neuron_on_sample(model, X, y, loss="bce_with_logits"):
+    """layer1.neuron1 on one sample, after backward() of the cost J on that sample alone.
+
+    Returns ``(a, index)``: `a` is the neuron's output a = g(Z), Z = W·x + b (a is Z
+    for a linear neuron), a Value whose graph holds the neuron's W and b and the
+    sample's features as leaves labelled x1, x2, ...; `index` is the sample's row in X,
+    the first on which the neuron is active (Z > 0), so that its gradients are not all
+    zero (row 0 if it is active on none). The model's parameters keep the gradients of
+    this J: call ``model.zero_grad()`` when done with the graph.
+
+    >>> from nn import MLP
+    >>> model = MLP(2, [3, 1], seed=0)
+    >>> a, index = neuron_on_sample(model, [[-5.0, 0.0], [0.5, 1.0]], [0, 1])
+    >>> a.data == model.layers[0].neurons[0]([0.5, 1.0]).data
+    True
+    """
+    neuron = model.layers[0].neurons[0]
+    index = next((i for i, row in enumerate(X)
+                  if sum(w.data * v for w, v in zip(neuron.w, row)) + neuron.b.data > 0), 0)
+    x = [Value(v, label=f"x{j}") for j, v in enumerate(X[index], 1)]
+    model.zero_grad()
+    hidden = model.layers[0].forward(x)  # hidden[0] is the first neuron's output
+    outputs = hidden
+    for layer in model.layers[1:]:
+        outputs = layer.forward(outputs)
+    get_loss(loss)(outputs, [y[index]]).backward()
+    return hidden[0], index

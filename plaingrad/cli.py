@@ -11,17 +11,6 @@ import signal
 import sys
 
 
-def positive_int(text):
-    """An argparse type: a whole number ≥ 1, or a usage error saying which it is not."""
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {n}")
-    return n
-
-
 def _version():
     from importlib.metadata import PackageNotFoundError, version
 

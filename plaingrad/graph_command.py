@@ -12,18 +12,21 @@ built from Values labelled with the variable names (`plaingrad.expression_argume
 differentiated by backward().
 
 Where the picture goes (`-o`): a file name whose suffix gives the format (.svg,
-.png, .pdf, or .dot/.gv for the DOT text); with `--format` any name is fine, but a
+.png, .pdf, .dot/.gv for the DOT text, or .html for the page that steps through the
+backward pass, `viz.to_html`); with `--format` any name is fine, but a
 known suffix must agree with it (`-o g.png --format svg` is refused, and so is
 `-o g.exe` without `--format`). A folder (one that exists, or a path ending in
-`/`) gets `graph.<format>` inside it. These are checked before anything is computed.
+`/`) gets `graph.<format>` inside it. These, and that the file can be written there
+(`plaingrad.outputs`), are checked before anything is computed.
 """
 
 import os
 import sys
 from pathlib import Path
 
-from plaingrad.cli import positive_int
+from plaingrad.arguments import positive_int
 from plaingrad.expression_arguments import add_expression_arguments, build, print_gradients
+from plaingrad.outputs import check_file, check_writable
 
 DEFAULT_OUTPUT = "runs/graph/graph.svg"
 
@@ -41,9 +44,10 @@ def register(subparsers):
     parser.add_argument("-o", "--output", default=DEFAULT_OUTPUT,
                         help=f"the picture to write (default {DEFAULT_OUTPUT}); a folder "
                              "(existing, or ending in /) gets graph.<format> inside it")
-    parser.add_argument("--format", choices=("svg", "png", "pdf", "dot"),
+    parser.add_argument("--format", choices=("svg", "png", "pdf", "dot", "html"),
                         help="file format (default: from the output's suffix .svg .png .pdf "
-                             ".dot/.gv; a folder gets svg)")
+                             ".dot/.gv .html; a folder gets svg); html is a page that steps "
+                             "through the backward pass")
     parser.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
                         help="left to right (LR, default) or top to bottom (TB)")
     parser.add_argument("--no-local", action="store_true",
@@ -97,19 +101,14 @@ def output_path(output, fmt=None):
     if not text:
         raise ValueError("-o: the output name is empty")
     path = Path(text)
-    for folder in path.parents:
-        if folder.exists() and not folder.is_dir():
-            raise ValueError(f"-o {text}: {folder} is a file, not a folder")
+    what = f"-o {text}:"
     if text.endswith(("/", os.sep)) or path.is_dir():
-        if path.exists() and not path.is_dir():
-            raise ValueError(f"-o {text}: {path} is a file, not a folder")
+        check_writable(path, what)
         fmt = fmt or "svg"
         path = path / f"graph.{fmt}"
-        if path.is_dir():
-            raise ValueError(f"-o {text}: {path} is a folder, so it cannot be written")
+        check_file(path, what, path)
         return path, fmt
-    if path.exists() and not path.is_file():
-        raise ValueError(f"-o {text}: not a regular file (a device or a pipe); give a file name")
+    check_file(path, what)
     suffix = path.suffix.lower()
     from viz.graph import SUFFIXES  # lazily, as in run: only `graph` needs viz
 
@@ -118,7 +117,7 @@ def output_path(output, fmt=None):
         if implied is None:
             raise ValueError(f"-o {text}: cannot tell the format from "
                              f"{repr(suffix) if suffix else 'a name without a suffix'}; "
-                             "name the file .svg, .png, .pdf or .dot, or give --format")
+                             "name the file .svg, .png, .pdf, .dot or .html, or give --format")
         return path, implied
     if implied is not None and implied != fmt:
         raise ValueError(f"-o {text}: the suffix {suffix} says {implied}, but --format is "

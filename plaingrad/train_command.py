@@ -9,151 +9,54 @@ curves and (for 2-D data) the decision boundary as PNG and SVG, and the
 computation graph of the first neuron on one sample as SVG.
 """
 
-import argparse
 import csv
 import io
-import math
 import os
-import re
-import shutil
 import sys
-import tempfile
 from typing import NamedTuple
 
-try:
-    import fcntl  # POSIX: locks that die with their process (see _sweep_staging)
-except ImportError:
-    fcntl = None
-
 from autograd.files import atomic_write
-from nn.data import DATASETS, MAX_SAMPLES, load_csv, standardize, train_test_split
+from nn.csv_file import load_csv
+from nn.data import (
+    DATASETS,
+    MAX_SAMPLES,
+    check_foldable,
+    fold_scaling,
+    standardize,
+    train_test_split,
+)
 from nn.io import save
-from nn.losses import LOSSES, get_loss
+from nn.losses import LOSSES
 from nn.module import ACTIVATIONS, MAX_PARAMETERS, MLP, count_parameters
 from nn.optim import OPTIMIZERS
-from nn.train import DEFAULT_LR, accuracy, default_threshold, fit
-from plaingrad.cli import positive_int, signals_held
+from nn.train import DEFAULT_LR, accuracy, default_threshold, fit, neuron_on_sample
+from plaingrad import staging
+from plaingrad.arguments import (
+    column_names,
+    folder_name,
+    fraction,
+    layer_sizes,
+    non_negative_float,
+    positive_float,
+    positive_int,
+    sample_count,
+)
+from plaingrad.outputs import check_file, check_folder
 
 DEFAULT_EPOCHS = 20
 DEFAULT_BATCH_SIZE = 32
 DEFAULT_SAMPLES = 300
-# A run's hidden staging folder is STAGING + mkdtemp's 8 random characters; the run holds a
-# lock on the file STAGING_LOCK in it for as long as it lives (see _sweep_staging).
-STAGING = ".plaingrad-train-"
-STAGING_LOCK = ".lock"
-_STAGING_NAME = re.compile(re.escape(STAGING) + r"[a-z0-9_]{8}")
 # What `train` writes into --out.
 OUTPUTS = ("model.json", "history.csv", "curves.png", "curves.svg", "decision_boundary.png",
-           "decision_boundary.svg", "neuron_graph.svg")
-
-
-def _samples(text):
-    n = positive_int(text)
-    if n < 2:
-        raise argparse.ArgumentTypeError(f"at least 2 points (some to train on, some to "
-                                         f"test), got {n}")
-    if n > MAX_SAMPLES:
-        raise argparse.ArgumentTypeError(f"at most {MAX_SAMPLES:,} points, got {n:,}")
-    return n
-
-
-def _finite(text):
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(x):
-        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
-    return x
-
-
-def _positive_float(text):
-    x = _finite(text)
-    if x <= 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
-    return x
-
-
-def _non_negative_float(text):
-    x = _finite(text)
-    if x < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
-    return x
-
-
-def _fraction(text):
-    x = _finite(text)
-    if not 0 < x < 1:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1 (exclusive), got {text}")
-    return x
-
-
-def _column_list(text):
-    """--drop: column names, comma-separated and quoted as in a CSV header ("a,b",id)."""
-    try:
-        names = [name.strip() for name in next(csv.reader([text]), [])]
-    except csv.Error:
-        names = []
-    if not names or not all(names):
-        raise argparse.ArgumentTypeError(f"expected comma-separated column names, got {text!r}")
-    return names
-
-
-def _hidden(text):
-    """'16,16' → [16, 16]; '' or 'none' → [] (no hidden layer: logistic regression)."""
-    if text.strip().lower() in ("", "none"):
-        return []
-    sizes = []
-    for part in text.split(","):
-        try:
-            n = int(part)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"expected comma-separated layer sizes like 16,16, got {text!r}") from None
-        if n < 1:
-            raise argparse.ArgumentTypeError(f"layer sizes must be at least 1, got {n}")
-        if n > MAX_PARAMETERS:
-            raise argparse.ArgumentTypeError(
-                f"a layer of {n:,} neurons has more than the {MAX_PARAMETERS:,} parameters "
-                "a model may have")
-        sizes.append(n)
-    return sizes
-
-
-def _folder(text):
-    if not text.strip():
-        raise argparse.ArgumentTypeError("the output folder name is empty")
-    return text
+           "decision_boundary.svg", "neuron_graph.svg", "neuron_graph.html")
 
 
 def _check_out(out):
     """Refuse an output folder `train` could not write into, before training starts."""
-    if os.path.islink(out) and not os.path.exists(out):
-        raise ValueError(f"--out {out}: a broken symbolic link (to {os.readlink(out)})")
-    if os.path.exists(out) and not os.path.isdir(out):
-        raise ValueError(f"--out {out}: exists and is not a folder")
+    what = f"--out {out}:"
+    check_folder(os.path.abspath(out), what)
     for name in OUTPUTS:
-        path = os.path.join(out, name)
-        if os.path.isdir(path):
-            raise ValueError(f"--out {out}: {name} is a folder, so it cannot be written")
-        if os.path.exists(path) and not os.path.isfile(path):
-            raise ValueError(f"--out {out}: {name} is not a regular file (a device or a pipe), "
-                             "so it cannot be written")
-        if os.path.islink(path):  # written through: where it leads must be writable too
-            _check_writable_folder(os.path.dirname(os.path.realpath(path)),
-                                   f"--out {out}: {name} links to {os.path.realpath(path)}, but")
-    _check_writable_folder(os.path.abspath(out), f"--out {out}:")
-
-
-def _check_writable_folder(folder, what):
-    """Refuse `folder` unless it exists or can be made, and can be written in."""
-    existing = folder
-    while not os.path.exists(existing):  # the nearest folder that exists
-        existing = os.path.dirname(existing)
-    if not os.path.isdir(existing):
-        raise ValueError(f"{what} {existing} is a file, not a folder")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise ValueError(f"{what} no permission to write in {existing}")
+        check_file(os.path.join(out, name), what, name)
 
 
 def register(subparsers):
@@ -177,18 +80,18 @@ def register(subparsers):
                              "such as -1/1, or two words such as B/M, in sorted order)")
     p.add_argument("--target", metavar="COL", default=None,
                    help="the target column of the CSV file (default: label)")
-    p.add_argument("--drop", metavar="COLS", type=_column_list, action="extend", default=None,
+    p.add_argument("--drop", metavar="COLS", type=column_names, action="extend", default=None,
                    help="columns of the CSV file to leave out, comma-separated as in the "
                         "file's header (an ID column, say); may be repeated")
-    p.add_argument("--samples", type=_samples, default=None,
+    p.add_argument("--samples", type=sample_count, default=None,
                    help=f"number of generated points (default {DEFAULT_SAMPLES}, "
                         f"at most {MAX_SAMPLES:,})")
-    p.add_argument("--noise", type=_non_negative_float, default=None,
+    p.add_argument("--noise", type=non_negative_float, default=None,
                    help="noise of the generated points (default: the data set's own, "
                         "0.1 for moons)")
-    p.add_argument("--test-size", type=_fraction, default=0.2,
+    p.add_argument("--test-size", type=fraction, default=0.2,
                    help="fraction of the data held out for testing (default 0.2)")
-    p.add_argument("--hidden", type=_hidden, default=[16, 16], metavar="SIZES",
+    p.add_argument("--hidden", type=layer_sizes, default=[16, 16], metavar="SIZES",
                    help="hidden layer sizes, comma-separated (default 16,16; 'none' for no "
                         "hidden layer); the output layer has one neuron; at most "
                         f"{MAX_PARAMETERS:,} parameters in all")
@@ -199,7 +102,7 @@ def register(subparsers):
                         "on the output and works on ŷ; 'hinge' is micrograd's max-margin loss)")
     p.add_argument("--optimizer", choices=list(OPTIMIZERS), default="adam",
                    help="update rule (default adam)")
-    p.add_argument("--lr", type=_positive_float, default=None,
+    p.add_argument("--lr", type=positive_float, default=None,
                    help="learning rate α (default: {})".format(
                        ", ".join(f"{lr:g} for {name}" for name, lr in DEFAULT_LR.items())))
     p.add_argument("--epochs", type=positive_int, default=DEFAULT_EPOCHS,
@@ -208,7 +111,7 @@ def register(subparsers):
                    help=f"samples per update step (default {DEFAULT_BATCH_SIZE})")
     p.add_argument("--seed", type=int, default=0,
                    help="seed of the data, the split, the weights and the shuffling (default 0)")
-    p.add_argument("--out", metavar="DIR", type=_folder, default=None,
+    p.add_argument("--out", metavar="DIR", type=folder_name, default=None,
                    help="output folder, checked before training (default runs/<dataset>/)")
     p.set_defaults(func=run)
 
@@ -252,35 +155,6 @@ def _load_data(args):
     return _Data(X, y, name, ["x1", "x2"], ["x1", "x2"], ["0", "1"])
 
 
-def _too_small(column, std):
-    return (f"{column}: the values are too small: they vary by {std:.3g} (std), too little "
-            "for a model that takes the raw values; multiply the column by a large number")
-
-
-def _fold_scaling(model, mean, std, columns=None):
-    """Make the first layer take raw features: x' = (x − mean)/std folded into W and b.
-
-    Z = Σ w_j·(x_j − m_j)/s_j + b = Σ (w_j/s_j)·x_j + (b − Σ w_j·(m_j/s_j)).
-    A weight or bias that overflows is a ValueError naming its column.
-    """
-    columns = columns or [f"feature {j}" for j in range(1, len(std) + 1)]
-    for neuron in model.layers[0].neurons:
-        # mean/std first: w·mean alone overflows for values near 1.8e308 (mean/std never
-        # does: a column's spread is at least about an ulp of its mean over √n).
-        shifts = [w.data * (m / s) for w, m, s in zip(neuron.w, mean, std)]
-        b = neuron.b.data - sum(shifts)
-        if not math.isfinite(b):
-            j = max(range(len(shifts)), key=lambda j: abs(shifts[j]))
-            raise ValueError(f"{columns[j]}: the trained weight {neuron.w[j].data:.3g} times "
-                             f"mean/std {mean[j] / std[j]:.3g} overflows the raw-value bias of "
-                             "model.json; train with a smaller learning rate")
-        for w, s, column in zip(neuron.w, std, columns):
-            w.data /= s
-            if not math.isfinite(w.data):
-                raise ValueError(_too_small(column, s))
-        neuron.b.data = b
-
-
 def _history_csv(history):
     keys = list(history)
     out = io.StringIO()
@@ -291,48 +165,15 @@ def _history_csv(history):
     return out.getvalue()
 
 
-def _neuron_graph(model, X, y, loss, path):
-    """Draw layer1.neuron1 on one sample, with the gradients of the cost J on that sample.
-
-    The sample is the first one on which the neuron is active (Z > 0), so its
-    gradients are not all zero; its features are labelled x1, x2, ...
-    """
-    from autograd import Value
-
-    neuron = model.layers[0].neurons[0]
-    index = next((i for i, row in enumerate(X)
-                  if sum(w.data * v for w, v in zip(neuron.w, row)) + neuron.b.data > 0), 0)
-    x = [Value(v, label=f"x{j}") for j, v in enumerate(X[index], 1)]
-    model.zero_grad()
-    hidden = model.layers[0].forward(x)  # hidden[0] is the first neuron's output
-    outputs = hidden
-    for layer in model.layers[1:]:
-        outputs = layer.forward(outputs)
-    get_loss(loss)(outputs, [y[index]]).backward()
-    # Name the lecture's quantities on the drawing: W·x, Z = W·x + b, a = g(Z).
-    a = hidden[0]
-    z = a if neuron.activation == "linear" else a.parents[0]
-    z.parents[0].label = "W·x"
-    z.label = "Z = W·x + b"
-    if a is not z:
-        a.label = f"layer1.neuron1 = {neuron.activation}(Z)"
-    else:
-        a.label = "layer1.neuron1 = Z"
-    import viz
-
-    try:
-        return viz.render(hidden[0], path, format="svg"), index
-    finally:
-        model.zero_grad()
-
-
 def _draw_outputs(folder, model, history, data, optimizer, lr, loss, X_train, y_train,
                   X_test, y_test, threshold, test_acc):
     """Write the model, its history and the pictures into `folder`; returns their paths."""
     written = [save(model, os.path.join(folder, "model.json")),
                atomic_write(os.path.join(folder, "history.csv"), _history_csv(history))]
 
-    from viz import plots  # matplotlib is imported only now
+    # Imported only now: graphviz and matplotlib take a while to load.
+    from viz import RenderError, plots
+    from viz.neuron import draw_neuron
 
     written += plots.training_curves(history, os.path.join(folder, "curves"),
                                      title=f"{data.name}, {optimizer} lr {lr:g}")
@@ -344,88 +185,25 @@ def _draw_outputs(folder, model, history, data, optimizer, lr, loss, X_train, y_
             axis_labels=data.features,
             class_names=[f"class {i}" if label == str(i) else f"{label} (class {i})"
                          for i, label in enumerate(data.classes)])
-    import viz  # imported here: it needs graphviz, which `import nn` must not load
-
+    # layer1.neuron1 on one test sample, with the gradients of the cost J on that sample.
+    a, index = neuron_on_sample(model, X_test, y_test, loss)
+    drawn = []
     try:
-        drawn, index = _neuron_graph(model, X_test, y_test, loss,
-                                     os.path.join(folder, "neuron_graph.svg"))
-    except (viz.RenderError, ValueError) as error:
-        # RenderError: no `dot`, `dot` failing or too slow; ValueError: too large to lay out.
-        # The model and the other pictures are written: skip only this one.
-        print(f"warning: skipped neuron_graph.svg: {error}", file=sys.stderr)
-    else:
-        written.append(os.fspath(drawn))
+        for name in ("neuron_graph.svg", "neuron_graph.html"):
+            try:
+                drawn.append(os.fspath(draw_neuron(a, os.path.join(folder, name),
+                                                   model.layers[0].neurons[0].activation)))
+            except (RenderError, ValueError) as error:
+                # RenderError: no `dot`, `dot` failing or too slow; ValueError: too large to
+                # lay out. The model and the other pictures are written: skip only this one.
+                print(f"warning: skipped {name}: {error}", file=sys.stderr)
+    finally:
+        model.zero_grad()
+    if drawn:
+        written += drawn
         print(f"neuron graph: layer1.neuron1 on test sample {index + 1}, "
               "with the gradients of its cost J")
     return written
-
-
-def _lock_staging(folder):
-    """Lock a file in this run's staging folder; the lock lasts as long as the process.
-
-    Returns the file descriptor to close at the end, or None where there is no flock.
-    """
-    if fcntl is None:
-        return None
-    path = os.path.join(folder, STAGING_LOCK)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:  # a file system without locks: no lock file, so no run sweeps this one
-        os.close(fd)
-        os.unlink(path)
-        return None
-    return fd
-
-
-def _sweep_staging(out):
-    """Remove the staging folders that unfinished runs left in `out`; return their paths.
-
-    A run killed outright (SIGKILL, a power cut) cannot remove its staging folder, but
-    the kernel releases its lock on the folder's lock file when the process ends, on
-    any host and in any container. A later run removes a folder whose lock it can take.
-    A folder whose lock is held (a live run), with no lock file (a run just starting),
-    of another user, or not named and made as a staging folder, stays.
-    """
-    swept = []
-    if fcntl is None:
-        return swept  # no flock (Windows): leftovers stay
-    for entry in os.scandir(out):
-        if not _STAGING_NAME.fullmatch(entry.name) or not entry.is_dir(follow_symlinks=False):
-            continue
-        try:
-            if entry.stat(follow_symlinks=False).st_uid != os.getuid():
-                continue
-            fd = os.open(os.path.join(entry.path, STAGING_LOCK), os.O_RDONLY | os.O_NOFOLLOW)
-        except OSError:
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # refused while a live run holds it
-            shutil.rmtree(entry.path, ignore_errors=True)
-        except OSError:
-            continue
-        finally:
-            os.close(fd)
-        if not os.path.lexists(entry.path):
-            swept.append(entry.path)
-    return swept
-
-
-def _move_into(out, paths):
-    """Move the finished files into `out` (renames in one folder: quick); returns the new paths.
-
-    A symbolic link in `out` is written through, as atomic_write does, not replaced.
-    """
-    moved = []
-    for path in paths:
-        target = os.path.join(out, os.path.basename(path))
-        if os.path.islink(target):
-            with open(path, "rb") as file:
-                atomic_write(target, file.read())
-        else:
-            os.replace(path, target)
-        moved.append(target)
-    return moved
 
 
 def run(args):
@@ -447,9 +225,7 @@ def run(args):
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=args.test_size,
                                                         seed=args.seed)
     S_train, S_test, mean, std = standardize(X_train, X_test, columns)
-    for column, s in zip(columns, std):
-        if not math.isfinite(1.0 / s):  # model.json takes raw values: W / std would overflow
-            raise ValueError(_too_small(column, s))
+    check_foldable(std, columns)  # model.json takes raw values: refuse what cannot be folded
     loss = args.loss
     model = MLP(len(X[0]), [*args.hidden, 1], activation=args.activation,
                 output_activation="sigmoid" if loss == "bce" else "linear", seed=args.seed)
@@ -473,7 +249,7 @@ def run(args):
                       callback=progress, validation_data=(S_test, y_test))
 
     # From here on the model takes raw features, as model.json will.
-    _fold_scaling(model, mean, std, columns)
+    fold_scaling(model, mean, std, columns)
     threshold = default_threshold(model, loss)
     train_acc = accuracy(model.predict(X_train), y_train, threshold)
     test_acc = accuracy(model.predict(X_test), y_test, threshold)
@@ -484,32 +260,14 @@ def run(args):
               "too large", file=sys.stderr)
 
     # Everything is drawn into a hidden folder inside `out` first and moved in only when
-    # all of it is done: an error or Ctrl-C while drawing leaves the earlier run whole, and
-    # a signal during the moves waits for them, so that the folder never holds two runs.
+    # all of it is done: an error or Ctrl-C while drawing leaves the earlier run whole.
     os.makedirs(out, exist_ok=True)
-    with signals_held():
-        for path in _sweep_staging(out):
+    with staging.folder(out) as (folder, swept):
+        for path in swept:
             print(f"removed {path} (left by an unfinished run)")
-        staging = tempfile.mkdtemp(prefix=STAGING, dir=out)
-    lock = None
-    try:
-        lock = _lock_staging(staging)
-        drawn = _draw_outputs(staging, model, history, data, args.optimizer, lr, loss,
+        drawn = _draw_outputs(folder, model, history, data, args.optimizer, lr, loss,
                               X_train, y_train, X_test, y_test, threshold, test_acc)
-        with signals_held():
-            written = _move_into(out, drawn)
-            # A picture this run did not draw (no decision boundary for 3 features, a
-            # skipped graph) must not stay beside the new model as if it showed it.
-            stale = [os.path.join(out, name) for name in OUTPUTS
-                     if name not in {os.path.basename(p) for p in written}
-                     and os.path.isfile(os.path.join(out, name))]
-            for path in stale:
-                os.remove(path)
-    finally:
-        with signals_held():
-            shutil.rmtree(staging, ignore_errors=True)
-            if lock is not None:
-                os.close(lock)
+        written, stale = staging.move_into(out, drawn, OUTPUTS)
     print("wrote:")
     for path in written:
         print(f"  {path}")

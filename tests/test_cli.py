@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from plaingrad.cli import positive_int
+from plaingrad.arguments import positive_int
 
 
 def run(*args, **kwargs):

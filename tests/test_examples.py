@@ -30,6 +30,9 @@ def test_lecture_neuron_runs_and_its_closed_forms_hold(tmp_path):
     texts = [e.text for e in ET.parse(picture).iter("{http://www.w3.org/2000/svg}text")]
     assert "J" in texts and "ŷ" in texts
     assert "0.2498" in texts  # σ'(Z) written on the edge from Z into σ
+    page = (tmp_path / "runs" / "lecture_neuron" / "neuron.html").read_text(encoding="utf-8")
+    assert "backward step 14 of 20: Z.grad += ∂ŷ/∂Z × ∂J/∂ŷ = 0.2498 × −2.062 = −0.515" in page
+    assert f"step through it: {Path('runs/lecture_neuron/neuron.html')}" in out
 
 
 def test_lecture_neuron_gradients_against_independent_closed_forms():
@@ -69,4 +72,4 @@ def test_lecture_neuron_writes_dot_text_when_graphviz_fails(tmp_path, monkeypatc
     out = capsys.readouterr().out
     assert "dot` failed (exit 1)" in out and f"graph: {tmp_path / 'neuron.dot'}" in out
     assert (tmp_path / "neuron.dot").read_text(encoding="utf-8").startswith("digraph {")
-    assert not (tmp_path / "neuron.svg").exists()
+    assert not (tmp_path / "neuron.svg").exists() and not (tmp_path / "neuron.html").exists()

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+import viz
+from autograd import Value
 from plaingrad.cli import main
 from viz import graph as viz_graph
 
@@ -39,6 +41,16 @@ def test_default_output_and_format_from_suffix(tmp_path, monkeypatch, capsys):
     assert main(["graph", "x*x", "x=3", "-o", "g.txt", "--format", "dot"]) == 0
     assert (tmp_path / "g.txt").read_text().startswith("digraph {")
     assert "  ∂/∂x = 6" in capsys.readouterr().out
+
+
+def test_an_html_output_is_the_step_through_page(tmp_path, capsys):
+    out = tmp_path / "page.html"
+    assert main(["graph", "sigmoid(w*x + b)", "x=2", "w=-0.5", "b=0.1", "-o", str(out)]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    x, w, b = Value(2.0, label="x"), Value(-0.5, label="w"), Value(0.1, label="b")
+    assert out.read_text(encoding="utf-8") == viz.to_html((w * x + b).sigmoid())
+    assert main(["graph", "x*x", "x=3", "-o", str(tmp_path / "p.txt"), "--format", "html"]) == 0
+    assert (tmp_path / "p.txt").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
 def test_same_command_gives_byte_identical_svg(tmp_path):

@@ -1,16 +1,13 @@
-"""nn.data: generators against their geometry, splitting, scaling, and every bad CSV."""
+"""nn.data: generators against their geometry, splitting and scaling."""
 
 import math
-import os
 import random
-import threading
 from fractions import Fraction
 
 import pytest
 
-import nn.data
-from nn import blobs, circles, load_csv, moons, standardize, train_test_split, xor
-from nn.data import DATASETS
+from nn import MLP, blobs, circles, moons, standardize, train_test_split, xor
+from nn.data import DATASETS, check_foldable, fold_scaling
 
 # ----- generators -----
 
@@ -175,211 +172,44 @@ def test_noise_that_overflows_the_points_is_refused(name):
     assert all(math.isfinite(v) for row in X for v in row)
 
 
-# ----- load_csv -----
-
-def write(tmp_path, text, name="data.csv"):
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def test_load_csv_reads_features_and_target_in_any_column(tmp_path):
-    path = write(tmp_path, "a,label,b\n1.5,0,2\n-3,1,4e-1\n\n0,1.0,  7 \n")
-    assert load_csv(path) == ([[1.5, 2.0], [-3.0, 0.4], [0.0, 7.0]], [0, 1, 1])
-    assert load_csv(str(path), target="label")[1] == [0, 1, 1]
-    path = write(tmp_path, "\ufeffx,y,cls\n1,2,1\n", name="bom.csv")  # a BOM is ignored
-    assert load_csv(path, target="cls") == ([[1.0, 2.0]], [1])
-    path = write(tmp_path, " p ,cls,q\n1,0,2\n", name="names.csv")
-    assert load_csv(path, target="cls", return_names=True) == ([[1.0, 2.0]], [0], ["p", "q"])
-
-
-def test_load_csv_drops_columns_by_name(tmp_path):
-    # The shape of the Wisconsin breast-cancer CSV: an ID first, word classes, and a comma
-    # at the end of every line (an unnamed, empty last column).
-    path = write(tmp_path, "id,diagnosis,radius,texture,\n"
-                           "842302,M,17.99,10.38,\n"
-                           "p-8510426,B,13.54,14.36,\n")
-    X, y, names, classes = load_csv(path, target="diagnosis", drop=["id"],
-                                    return_names=True, return_classes=True)
-    assert (X, y, names, classes) == ([[17.99, 10.38], [13.54, 14.36]], [1, 0],
-                                      ["radius", "texture"], ["B", "M"])
-    assert load_csv(path, target="diagnosis", drop="id") == (X, y)  # one name as a str
-    assert load_csv(path, target="diagnosis", drop=("id", "texture"))[0] == [[17.99], [13.54]]
-    with pytest.raises(ValueError, match=r"line 3, column 1 \('id'\): 'p-8510426' is not"):
-        load_csv(path, target="diagnosis")  # an ID column is read as a feature unless dropped
-
-
-@pytest.mark.parametrize("text, drop, error, message", [
-    ("id,a,label\n1,2,0\n", ["ID"], ValueError,
-     r"line 1: no column 'ID' to drop; the columns are id, a, label"),
-    ("id,a,label\n1,2,0\n", ["label"], ValueError,
-     r"'label' is the target column; it cannot be dropped"),
-    ("id,label\n1,0\n", ["id"], ValueError,
-     r"only the target column 'label' and dropped or unnamed columns; no feature columns"),
-    ("a,label,\n1,0,\n2,1,x\n", [], ValueError,
-     r"line 3, column 3: 'x' in a column without a name; name it in the header"),
-    ("a,label\n1,0\n", 5, TypeError, r"drop: expected a column name or a list of names"),
-    ("a,label\n1,0\n", ["a", 1], TypeError, r"drop: column names are str, got int 1"),
-    ("a,label\n1,0\n", b"a", TypeError, r"drop: expected a column name or a list of names, "
-                                         r"got bytes"),
-    ("a,label\n1,0\n", [" "], ValueError, r"drop: an empty column name ' '"),
-    ("a,label\n1,0\n", "", ValueError, r"drop: an empty column name ''"),
-])
-def test_load_csv_refuses_a_bad_drop(tmp_path, text, drop, error, message):
-    path = write(tmp_path, text)
-    with pytest.raises(error, match=message):
-        load_csv(path, drop=drop)
-
-
-@pytest.mark.parametrize("text, target, message", [
-    ("", "label", r"data\.csv: the file is empty"),
-    ("\n\n", "label", r"data\.csv: the file is empty"),
-    ("a,b\n1,2\n", "label", r"data\.csv, line 1: no target column 'label'; the columns are a, b"),
-    ("a,label\n", "label", r"data\.csv: a header but no data rows"),
-    ("label\n1\n", "label", r"line 1: only the target column"),
-    ("a,a,label\n1,2,1\n", "label", r"line 1, column 2: the column name 'a' appears twice"),
-    ("a,,label\n1,2,1\n", "label", r"line 2, column 2: '2' in a column without a name"),
-    ("a,label\n1,0\nx,1\n", "label", r"line 3, column 1 \('a'\): 'x' is not a finite number"),
-    ("a,label\nnan,0\n", "label", r"line 2, column 1 \('a'\): 'nan' is not a finite number"),
-    ("a,label\n1,0\n-inf,1\n", "label", r"line 3, column 1 \('a'\): '-inf' is not a finite"),
-    ("a,label\nInfinity,1\n", "label", r"line 2, column 1 \('a'\): 'Infinity' is not"),
-    ("a,label\n1e999,1\n", "label", r"line 2, column 1 \('a'\): '1e999' is not"),
-    ("a,b,label\n1,,0\n", "label", r"line 2, column 2 \('b'\): '' is not a finite number"),
-    ("a,label\n1_000,0\n", "label", r"line 2, column 1 \('a'\): '1_000' is not"),
-    ("a,b,label\n1,2,0\n1,2\n", "label", r"line 3: row too short: 2 cells, but the header has 3"),
-    ("a,label\n1,0,5\n", "label", r"line 2: row too long: 3 cells, but the header has 2"),
-    ("a,label\n1,2\n", "label", r"column 2 \('label'\): every target is '2'; a binary "
-                                r"classifier needs two classes"),
-    ("a,label\n1,yes\n2,yes\n", "label", r"every target is 'yes'"),
-    ("a,label\n1,0\n2,1\n3,2\n", "label", r"column 2 \('label'\), line 4: a third class '2', "
-                                          r"after '0' and '1'; a binary classifier needs two"),
-    ("a,label\n1,B\n2,M\n3,m\n", "label", r"line 4: a third class 'm', after 'B' and 'M'"),
-    ("a,label\n1,0\n2, \n", "label", r"line 3, column 2 \('label'\): the target is empty"),
-    ("a,label\n1,1\n2,nan\n", "label", r"column 2 \('label'\), line 3: the target 'nan' is "
-                                      r"not a finite number"),
-    ("a,label\n1,0\n2,1e400\n", "label", r"line 3: the target '1e400' is not a finite"),
-    ("a,label\n1,-inf\n2,0\n", "label", r"line 2: the target '-inf' is not a finite"),
-    ("a,label\n1,1_0\n2,0\n", "label", r"line 2: the target '1_0' is not a finite"),
-    ("a,y\n1,0\n", "label", r"no target column 'label'; the columns are a, y"),
-])
-def test_every_bad_csv_names_file_line_and_column(tmp_path, text, target, message):
-    path = write(tmp_path, text)
-    with pytest.raises(ValueError, match=message) as failure:
-        load_csv(path, target=target)
-    assert str(path) in str(failure.value)
-
-
-@pytest.mark.parametrize("labels, y, classes", [
-    (["0", "1", "1.0", "0"], [0, 1, 1, 0], ["0", "1"]),        # 0 and 1 as they are
-    (["1", "1"], [1, 1], ["0", "1"]),                           # one of them alone is kept
-    (["-1", "1", "-1"], [0, 1, 0], ["-1", "1"]),                # two numbers: in their order
-    (["2", "10", "2"], [0, 1, 0], ["2", "10"]),                 # (numerically, not as text)
-    (["M", "B", " M "], [1, 0, 1], ["B", "M"]),                 # two words: alphabetically
-    (["yes", "no"], [1, 0], ["no", "yes"]),
-    (["True", "False"], [1, 0], ["False", "True"]),
-    (["no", "Yes", "no"], [0, 1, 0], ["no", "Yes"]),           # ignoring case: no, Yes
-    (["TRUE", "true"], [0, 1], ["TRUE", "true"]),             # but two spellings, two classes
-    (["1", "x"], [0, 1], ["1", "x"]),                           # a number and a word: as text
-])
-def test_two_classes_of_any_spelling_become_0_and_1(tmp_path, labels, y, classes):
-    path = write(tmp_path, "a,label\n" + "".join(f"{i},{t}\n" for i, t in enumerate(labels)))
-    X, y_read, names, classes_read = load_csv(path, return_names=True, return_classes=True)
-    assert (X, y_read, names, classes_read) == ([[float(i)] for i in range(len(labels))], y,
-                                                ["a"], classes)
-
-
-def test_load_csv_missing_file_and_binary_file(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"nope\.csv: no such file"):
-        load_csv(tmp_path / "nope.csv")
-    path = tmp_path / "binary.csv"
-    path.write_bytes(b"a,label\n\xff\xfe,1\n")
-    with pytest.raises(ValueError, match=r"binary\.csv, line 2, column 1: byte 0xff is not "
-                                         r"UTF-8 text"):
-        load_csv(path)
-
-
-def test_bad_utf8_deep_in_the_file_names_its_line_and_column(tmp_path):
-    # Far past the text decoder's first 8 KiB chunk (at byte 18,013); the column counts
-    # characters: the UTF-8 é (2 bytes) is one, then a Latin-1 é (byte 0xe9).
-    path = tmp_path / "latin1.csv"
-    path.write_bytes("é,label\n".encode() + b"0.5,1\n" * 3000 + b"1\xc3\xa9,\xe9\n")
-    with pytest.raises(ValueError, match=r"latin1\.csv, line 3002, column 4: byte 0xe9 is not "
-                                         r"UTF-8 text; save the file as UTF-8"):
-        load_csv(path)
-    path.write_bytes(b"a,label\r1,0\r\xe9,1\r")  # old Mac line ends count as lines too
-    with pytest.raises(ValueError, match=r"line 3, column 1: byte 0xe9"):
-        load_csv(path)
-
-
-def test_overlong_lines_and_files_are_refused_before_being_read_whole(tmp_path, monkeypatch):
-    monkeypatch.setattr(nn.data, "MAX_LINE_CHARS", 100)
-    monkeypatch.setattr(nn.data, "MAX_CSV_BYTES", 1000)
-    path = write(tmp_path, "a,label\n" + "1" * 5000)  # no newline at all
-    with pytest.raises(ValueError, match=r"data\.csv: 5,008 bytes, more than the 1,000"):
-        load_csv(path)
-    monkeypatch.setattr(nn.data, "MAX_CSV_BYTES", 10_000)
-    with pytest.raises(ValueError, match=r"data\.csv, line 2: longer than 100 characters"):
-        load_csv(path)
-    path = write(tmp_path, "a,label\n" + "1,0\n" * 99 + "1" * 101 + ",0\n")
-    with pytest.raises(ValueError, match=r"line 101: longer than 100 characters"):
-        load_csv(path)
-    assert len(load_csv(write(tmp_path, "a,label\n" + "1" * 97 + ",0\n"))[0]) == 1  # 100 chars
-
-
-def test_endless_streams_are_refused(tmp_path, monkeypatch):
-    if os.path.exists("/dev/zero"):  # no newline, no size: only a bounded read can stop
-        with pytest.raises(ValueError, match=r"/dev/zero, line 1: longer than 1,000,000 char"):
-            load_csv("/dev/zero")
-    if not hasattr(os, "mkfifo"):
-        return
-    # A pipe has no size to check first: the characters read are counted instead.
-    monkeypatch.setattr(nn.data, "MAX_CSV_BYTES", 1000)
-    fifo = tmp_path / "pipe.csv"
-    os.mkfifo(fifo)
-
-    def feed():
-        with open(fifo, "w") as f:
-            try:
-                f.write("a,label\n" + "0.5,1\n" * 1000)
-            except BrokenPipeError:  # the reader stopped early, as it should
-                pass
-
-    writer = threading.Thread(target=feed)
-    writer.start()
-    try:
-        with pytest.raises(ValueError, match=r"pipe\.csv: more than 1,000 characters"):
-            load_csv(fifo)
-    finally:
-        writer.join()
-
-
-def test_load_csv_multiline_quoted_cell_reports_the_right_line(tmp_path):
-    path = write(tmp_path, 'a,label\n1,0\n"2\n3",1\n4,x\n')
-    with pytest.raises(ValueError, match=r"line 3, column 1 \('a'\): '2\\n3' is not"):
-        load_csv(path)
-    path = write(tmp_path, 'a,label\n"1\n",0\n4,1\n5,x\n')
-    with pytest.raises(ValueError, match=r"column 2 \('label'\), line 5: a third class 'x'"):
-        load_csv(path)
-
-
-def test_wide_header_is_read_in_linear_time(tmp_path):
-    # 100,000 columns: a quadratic duplicate-name check would take about a minute.
-    names = [f"c{i}" for i in range(100_000)]
-    path = tmp_path / "wide.csv"
-    path.write_text(",".join(names + ["label"]) + "\n" + ",".join(["1"] * 100_000 + ["0"]) + "\n")
-    X, y = load_csv(path)
-    assert len(X[0]) == 100_000 and y == [0]
-
-
-def test_too_many_rows_is_refused_by_line(tmp_path, monkeypatch):
-    monkeypatch.setattr(nn.data, "MAX_CSV_ROWS", 3)
-    path = tmp_path / "long.csv"
-    path.write_text("a,label\n" + "1,0\n" * 10)
-    with pytest.raises(ValueError, match=r"line 5: more than 3 data rows \(MAX_CSV_ROWS\)"):
-        load_csv(path)
-
-
 def test_standardize_refuses_a_test_row_too_far_to_scale():
     X_train = [[1e-300], [2e-300], [3e-300]]
     with pytest.raises(ValueError, match=r"X_test row 0, column 1: 10000000000.0 is too far"):
         standardize(X_train, [[1e10]])
+
+
+# ----- fold_scaling -----
+
+def test_folding_the_scaling_into_layer_one_keeps_the_predictions():
+    X, _ = blobs(20, seed=0)
+    X = [[10 * a + 3, b / 5 - 1] for a, b in X]
+    S, _, mean, std = standardize(X)
+    model = MLP(2, [5, 1], activation="tanh", seed=0)
+    before = model.predict(S)
+    fold_scaling(model, mean, std)
+    assert model.predict(X) == pytest.approx(before, rel=1e-12, abs=1e-12)
+
+
+def test_folding_names_a_column_whose_weights_overflow():
+    model = MLP(2, [1], seed=0)
+    model.layers[0].neurons[0].w[1].data = 1e10  # 1e10 / 1e-300 overflows
+    with pytest.raises(ValueError, match=r"column 'b': the values are too small: they vary by "
+                                         r"1e-300 \(std\)"):
+        fold_scaling(model, [0.0, 0.0], [1.0, 1e-300], ["column 'a'", "column 'b'"])
+
+
+def test_folding_names_a_column_whose_bias_overflows():
+    model = MLP(2, [1], seed=0)
+    model.layers[0].neurons[0].w[0].data = 1e300  # a diverged weight: 1e300 · (1e10 / 1) = inf
+    with pytest.raises(ValueError, match=r"column 'a': the trained weight 1e\+300 times "
+                                         r"mean/std 1e\+10 overflows"):
+        fold_scaling(model, [1e10, 0.0], [1.0, 1.0], ["column 'a'", "column 'b'"])
+
+
+def test_check_foldable_refuses_a_std_whose_reciprocal_overflows():
+    check_foldable([1.0, 1e-300])  # 1/1e-300 = 1e300: still a float
+    with pytest.raises(ValueError, match=r"^feature 2: the values are too small: they vary by "
+                                         r"1e-309 \(std\)"):
+        check_foldable([1.0, 1e-309])  # 1/1e-309 is past the largest float
+    with pytest.raises(ValueError, match=r"^column 'b': the values are too small"):
+        check_foldable([1.0, 1e-309], ["column 'a'", "column 'b'"])

@@ -77,11 +77,38 @@ def test_save_refuses_non_finite_weights_and_other_objects(model, tmp_path):
         save({"w": 1}, tmp_path / "m.json")
 
 
-@pytest.mark.parametrize("fraction", [0.0, 0.1, 0.5, 0.9, 0.999])
-def test_truncated_files_are_rejected(saved, fraction):
+@pytest.mark.parametrize("fraction", [0.1, 0.5, 0.9, 0.999])
+def test_truncated_files_are_rejected_as_truncated(saved, fraction):
     text = saved.read_text()
     saved.write_text(text[:int(len(text) * fraction)])
-    with pytest.raises(ValueError, match=r"model\.json: not a valid model file \(broken JSON"):
+    with pytest.raises(ValueError, match=r"model\.json: not a valid model file \(the JSON stops "
+                                         r"before it is complete .*was the file truncated\?"):
+        load(saved)
+    saved.write_text("")
+    with pytest.raises(ValueError, match=r"not a valid model file \(the file is empty\)"):
+        load(saved)
+
+
+def test_a_byte_order_mark_is_read_past(saved, model):
+    # Some editors (Notepad) start a UTF-8 file with one; load_csv accepts it too.
+    saved.write_bytes(b"\xef\xbb\xbf" + saved.read_bytes())
+    assert load(saved).predict([[0.5, -1.0]]) == model.predict([[0.5, -1.0]])
+
+
+@pytest.mark.parametrize("extra", ["\n{}", "x", "\n\nold model.json text"])
+def test_text_after_the_model_is_reported_as_such(saved, extra):
+    saved.write_text(saved.read_text() + extra)
+    lines = saved.read_text().count("\n") + 1
+    with pytest.raises(ValueError, match=r"the JSON ends before line \d+, column \d+, where more "
+                                         r"text follows: .*remove what follows") as caught:
+        load(saved)
+    assert "truncated" not in str(caught.value)
+    assert f"line {lines}," in str(caught.value)
+
+
+def test_a_mistake_inside_the_json_names_its_line(saved):
+    saved.write_text(saved.read_text().replace('"version": 1', '"version": 1,,', 1))
+    with pytest.raises(ValueError, match=r"broken JSON at line 3, column \d+: Expecting "):
         load(saved)
 
 

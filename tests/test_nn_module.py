@@ -152,8 +152,23 @@ def test_a_value_or_a_generator_as_input_is_a_clear_type_error():
             call(Value(1.0))
         with pytest.raises(TypeError, match=f"{what}: expected a list .*got generator"):
             call(v for v in [1.0, 2.0])
-    with pytest.raises(TypeError, match="MLP.predict: expected a list .*got str"):
+    with pytest.raises(TypeError, match="MLP.predict: row 0: expected a list .*got str"):
         model.predict(["ab"])
+
+
+@pytest.mark.parametrize("x, kind", [({1: 2, 3: 4}, "dict"), ({1.0, 2.0}, "set"),
+                                     (frozenset({1.0, 2.0}), "frozenset")])
+def test_a_mapping_or_a_set_as_input_is_refused(x, kind):
+    # A dict's keys are no inputs, and a set has no order: both computed silently before.
+    model = MLP(2, [3, 1], seed=0)
+    for what, call in (("MLP", model), ("Layer", model.layers[0]),
+                       ("Neuron", model.layers[0].neurons[0])):
+        with pytest.raises(TypeError, match=f"{what}: expected a list of 2 inputs .*got {kind}"):
+            call(x)
+    with pytest.raises(TypeError, match=f"MLP.predict: row 0: expected .*got {kind}"):
+        model.predict([x])
+    with pytest.raises(TypeError, match=f"MLP.predict: expected a list of rows, got {kind}"):
+        model.predict({(1.0, 2.0): 0} if kind == "dict" else type(x)({(1.0, 2.0)}))
 
 
 @pytest.mark.parametrize("bad, error", [("1", TypeError), (True, TypeError), (None, TypeError),

@@ -273,3 +273,58 @@ def test_accuracy_and_thresholds():
                                                          "hinge")] == [0.5, 0.5, 0.0, 0.0]
     assert default_threshold(model, lambda a, b: a) == 0.5
     assert default_threshold(MLP(2, [1], seed=0), lambda a, b: a) == 0.0
+
+
+@pytest.mark.parametrize("loss, activation", [("bce_with_logits", "relu"), ("bce", "tanh"),
+                                              ("mse", "linear")])
+def test_neuron_on_sample_gives_the_gradients_of_that_samples_cost(loss, activation):
+    from nn.train import neuron_on_sample
+
+    model = MLP(2, [3, 1], activation=activation, seed=1,
+                output_activation="sigmoid" if loss == "bce" else "linear")
+    neuron = model.layers[0].neurons[0]
+    neuron.w[0].data, neuron.w[1].data, neuron.b.data = 0.5, -0.25, 0.1
+    X, y = [[-4.0, 1.0], [-1.0, -2.0], [2.0, 0.5]], [1, 0, 1]  # Z: -2.15, 0.1, 1.025
+    a, index = neuron_on_sample(model, X, y, loss)
+    assert index == 1  # the first row with Z > 0
+    z = 0.5 * X[1][0] - 0.25 * X[1][1] + 0.1
+    g = {"relu": max(z, 0.0), "tanh": math.tanh(z), "linear": z}[activation]
+    assert a.data == pytest.approx(g, rel=1e-15)
+    assert sorted(leaf.label for leaf in _leaves(a) if leaf.label.startswith("x")) == ["x1", "x2"]
+
+    def cost():  # J on that sample alone, from the data only
+        return get_loss(loss)([model(X[1])], [y[1]]).data
+
+    for p in [*neuron.w, neuron.b]:  # against central differences of J
+        h, saved = 1e-6, p.data
+        p.data = saved + h
+        up = cost()
+        p.data = saved - h
+        down = cost()
+        p.data = saved
+        assert p.grad == pytest.approx((up - down) / (2 * h), rel=1e-6, abs=1e-9)
+    model.zero_grad()
+    assert all(p.grad == 0 for p in model.parameters())
+
+
+def test_neuron_on_sample_takes_the_first_row_when_the_neuron_is_never_active():
+    from nn.train import neuron_on_sample
+
+    model = MLP(1, [1], seed=0)
+    neuron = model.layers[0].neurons[0]
+    neuron.w[0].data, neuron.b.data = 1.0, -10.0
+    a, index = neuron_on_sample(model, [[1.0], [2.0]], [0, 1])
+    assert index == 0 and a.data == -9.0
+
+
+def _leaves(root):
+    seen, stack, leaves = set(), [root], []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if not node.parents:
+            leaves.append(node)
+        stack.extend(node.parents)
+    return leaves

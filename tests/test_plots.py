@@ -1,5 +1,6 @@
 """viz.plots: curves and decision boundaries are written as valid PNG and SVG, atomically."""
 
+import html
 import math
 import os
 import subprocess
@@ -168,3 +169,122 @@ def test_drawing_never_imports_pyplot(tmp_path):
                           check=True)
     assert done.stdout.strip() == "False"
     assert_valid_pictures([str(tmp_path / "c.png"), str(tmp_path / "c.svg")])
+
+
+# ----- unusual text, short runs, extreme scales -----
+
+ODD_NAMES = ["\x1bred", "nul\x00", "bell\x07 tab\t", "not a char \ufffe\uffff", "中文",
+             "emoji 😀", "rtl \u202e", "a--b <&> \"q\"", "$x$", "two\nlines", "ünï σ −"]
+
+
+def svg_comments(path):
+    """The texts matplotlib's SVG writes as a comment before drawing each of them."""
+    text = open(path, encoding="utf-8").read()
+    ET.fromstring(text)  # well-formed XML
+    # (matplotlib escapes <, & and > in them, and writes "--" as "- -")
+    return [html.unescape(c.split("-->")[0]).strip() for c in text.split("<!--")[1:]]
+
+
+@pytest.mark.parametrize("names", [ODD_NAMES[i:i + 4] for i in range(0, len(ODD_NAMES), 4)])
+def test_any_text_comes_out_valid_and_drawable(tmp_path, names):
+    import warnings
+
+    from matplotlib import font_manager, ft2font
+
+    title, feature, class0, class1 = (names * 2)[:4]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib's "Glyph 27 missing" would leak to stderr
+        curves = plots.training_curves({"loss": [1.0, 0.5]}, tmp_path / "c", title=title)
+        boundary = plots.decision_boundary(
+            lambda rows: [r[0] for r in rows], [[-1.0, 0.0], [1.0, 0.5]], [0, 1],
+            tmp_path / "b", threshold=0.0, resolution=10, title=title,
+            axis_labels=(feature, "b"), class_names=(class0, class1))
+    for paths in (curves, boundary):
+        assert_valid_pictures(paths)
+    font = ft2font.FT2Font(font_manager.findfont(font_manager.FontProperties()))
+    comments = svg_comments(boundary[1])
+    for name in names:
+        shown = plots._plain(name)
+        assert all(c == "\n" or c.isprintable() for c in shown)  # nothing hidden, nothing raw
+        assert {ord(c) for c in shown if c != "\n"} <= set(font.get_charmap())
+        for line in shown.replace("\\$", "$").split("\n"):
+            assert any(line.strip().replace("--", "- -") in c for c in comments), line
+
+
+def test_names_are_shown_character_for_character():
+    assert plots._plain("\x1bred") == "\\x1bred"
+    assert plots._plain("中文") == "\\u4e2d\\u6587"  # no glyph in DejaVu Sans
+    assert plots._plain("ünï σ −") == "ünï σ −"
+    assert plots._plain("$5 a\tb") == "\\$5 a b"
+
+
+def capture_figures(monkeypatch):
+    figures = []
+    save = plots._save_both
+    monkeypatch.setattr(plots, "_save_both", lambda fig, path: figures.append(fig) or
+                        save(fig, path))
+    return figures
+
+
+@pytest.mark.parametrize("epochs", [1, 2, 3, 7, 30, 31, 250])
+def test_any_run_length_draws_points_on_whole_epochs(tmp_path, monkeypatch, epochs):
+    figures = capture_figures(monkeypatch)
+    history = {key: [0.5 + 0.1 * math.sin(i) for i in range(epochs)]
+               for key in ("loss", "accuracy", "test_loss", "test_accuracy")}
+    assert_valid_pictures(plots.training_curves(history, tmp_path / "c"))
+    for ax in figures[0].axes:
+        lo, hi = ax.get_xlim()
+        assert lo < 1 and hi > epochs and hi - lo <= (epochs - 1) * 1.1 + 1  # no empty room
+        ticks = [t for t in ax.get_xticks() if lo <= t <= hi]
+        assert ticks and all(t == int(t) for t in ticks), ticks
+        for line in ax.get_lines():
+            x, y = line.get_data()
+            assert list(x) == list(range(1, epochs + 1))
+            # A line of one point is invisible: short runs mark every epoch.
+            assert (line.get_marker() not in (None, "None", "")) == (epochs <= 30)
+    assert [ax.get_ylabel() for ax in figures[0].axes] == ["cost J", "accuracy"]
+    legend = [t.get_text() for t in figures[0].axes[0].get_legend().get_texts()]
+    assert legend == ["train (mean during the epoch)", "test (after the epoch)"]
+
+
+def marker_positions(svg):
+    """The (x, y) of every scattered point drawn in an SVG file, in the file's order."""
+    svg_ns = "{http://www.w3.org/2000/svg}"
+    return [(float(u.get("x")), float(u.get("y")))
+            for g in ET.parse(svg).getroot().iter(f"{svg_ns}g")
+            if g.get("id", "").startswith("PathCollection")  # the scattered points
+            for u in g.iter(f"{svg_ns}use")]
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-310, 1e-250, 1e-200, 1e250, 1e300])
+def test_extreme_scales_draw_the_same_picture_as_ordinary_ones(tmp_path, scale):
+    # The points at scale s must sit where the same points at scale 1 sit, and the
+    # regions must be shaded: matplotlib took values below ~2e-287 for an empty range.
+    X = [[-1.0, 0.5], [1.0, -0.5], [0.5, 1.0], [-0.5, -1.0], [0.25, 0.0]]
+    y = [0, 1, 1, 0, 1]
+    pictures = {}
+    for s in (1.0, scale):
+        _, pictures[s] = plots.decision_boundary(
+            lambda g, s=s: [r[0] / s for r in g], [[a * s for a in r] for r in X], y,
+            tmp_path / f"b{s}", threshold=0.0, resolution=20)
+    ours, ordinary = marker_positions(pictures[scale]), marker_positions(pictures[1.0])
+    assert len(ours) == len(ordinary) >= len(X)  # (the legend draws two more)
+    for (a, b), (c, d) in zip(ours, ordinary):  # (tick labels of other widths move the axes)
+        assert a == pytest.approx(c, abs=2.0) and b == pytest.approx(d, abs=2.0)
+    assert_regions_shaded(pictures[scale])
+
+
+def assert_regions_shaded(svg):
+    text = open(svg).read()
+    assert 'style="fill: #1f77b4; fill-opacity: 0.25' in text  # class 0's region
+    assert 'style="fill: #ff7f0e; fill-opacity: 0.25' in text  # class 1's region
+
+
+def test_subnormal_features_draw_their_points_apart(tmp_path):
+    X = [[k * 5e-324, -k * 5e-324] for k in (-3, -1, 2, 4)]
+    _, svg = plots.decision_boundary(lambda g: [r[0] for r in g], X, [0, 0, 1, 1], tmp_path / "b",
+                                     threshold=0.0, resolution=20)
+    xs = [x for x, _ in marker_positions(svg)]
+    xs = xs[:4]  # (then the legend's)
+    assert xs == sorted(xs) and min(b - a for a, b in zip(xs, xs[1:])) > 20
+    assert_regions_shaded(svg)

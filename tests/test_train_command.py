@@ -20,10 +20,11 @@ except ImportError:  # not POSIX
 import nn
 from nn.train import accuracy
 from plaingrad.cli import main
-from plaingrad.train_command import STAGING, STAGING_LOCK, _fold_scaling
+from plaingrad.staging import STAGING, STAGING_LOCK
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}svg"
+SVG_NS = "{http://www.w3.org/2000/svg}"
 SMALL = ["--samples", "60", "--epochs", "3", "--hidden", "4"]
 
 
@@ -38,7 +39,8 @@ def test_default_run_writes_everything_and_reaches_97_percent(tmp_path, capsys):
     assert main(["train", "--out", str(out)]) == 0
     stdout = capsys.readouterr().out
     expected = ["model.json", "history.csv", "curves.png", "curves.svg",
-                "decision_boundary.png", "decision_boundary.svg", "neuron_graph.svg"]
+                "decision_boundary.png", "decision_boundary.svg", "neuron_graph.svg",
+                "neuron_graph.html"]
     assert sorted(os.listdir(out)) == sorted(expected)
     for name in expected:
         assert str(out / name) in stdout  # every path written is printed
@@ -107,7 +109,7 @@ def test_csv_with_three_features_has_no_decision_boundary(tmp_path, capsys):
     assert main(["train", "--csv", str(path), "--target", "cls", "--epochs", "3",
                  "--out", str(out)]) == 0
     assert sorted(os.listdir(out)) == ["curves.png", "curves.svg", "history.csv",
-                                       "model.json", "neuron_graph.svg"]
+                                       "model.json", "neuron_graph.html", "neuron_graph.svg"]
     assert nn.load(out / "model.json").nin == 3
     assert "data: data, 48 training and 12 test samples, 3 features" in capsys.readouterr().out
 
@@ -287,20 +289,20 @@ def test_a_file_system_without_locks_leaves_no_lock_file_to_sweep(tmp_path, monk
     # takes an unlocked file for the sign of a dead run while this one lives.
     if fcntl is None:
         pytest.skip("no fcntl.flock")
-    from plaingrad import train_command as cli_train
+    from plaingrad import staging, train_command
 
     def no_locks(fd, operation):
         raise OSError(37, "No locks available")
 
     seen = []
-    real_draw = cli_train._draw_outputs
+    real_draw = train_command._draw_outputs
 
     def draw_and_look(folder, *args):
         seen.append(sorted(os.listdir(folder)))
         return real_draw(folder, *args)
 
-    monkeypatch.setattr(cli_train.fcntl, "flock", no_locks)
-    monkeypatch.setattr(cli_train, "_draw_outputs", draw_and_look)
+    monkeypatch.setattr(staging.fcntl, "flock", no_locks)
+    monkeypatch.setattr(train_command, "_draw_outputs", draw_and_look)
     out = tmp_path / "out"
     assert main(["train", *SMALL, "--out", str(out)]) == 0
     assert seen == [[]]  # no .lock in the staging folder while drawing
@@ -311,16 +313,16 @@ def test_a_run_holds_the_lock_of_its_staging_folder(tmp_path, monkeypatch):
     # While drawing, the run's own staging folder is locked: another run would not sweep it.
     if fcntl is None:
         pytest.skip("no fcntl.flock")
-    from plaingrad import train_command as cli_train
+    from plaingrad import staging, train_command
 
     seen = []
-    real_draw = cli_train._draw_outputs
+    real_draw = train_command._draw_outputs
 
     def draw_and_look(folder, *args):
-        seen.append(cli_train._sweep_staging(os.path.dirname(folder)))
+        seen.append(staging.sweep(os.path.dirname(folder)))
         return real_draw(folder, *args)
 
-    monkeypatch.setattr(cli_train, "_draw_outputs", draw_and_look)
+    monkeypatch.setattr(train_command, "_draw_outputs", draw_and_look)
     assert main(["train", *SMALL, "--out", str(tmp_path / "out")]) == 0
     assert seen == [[]]
     assert not [name for name in os.listdir(tmp_path / "out") if name.startswith(STAGING)]
@@ -460,16 +462,49 @@ def test_a_falling_cost_gives_no_warning(tmp_path, capsys):
     assert "warning" not in capsys.readouterr().err
 
 
+def test_the_neuron_page_ends_with_the_drawings_numbers(tmp_path):
+    # The page steps through the backward pass; at its end each box of the neuron must
+    # read as in neuron_graph.svg (data and ∂J/∂node), the page's root a·∂J/∂a aside.
+    import json
+    import re
+
+    assert main(["train", *SMALL, "--out", str(tmp_path)]) == 0
+    records = sorted(texts for texts in (
+        [t.text for t in g.iter(f"{SVG_NS}text")]
+        for g in svg_root(tmp_path / "neuron_graph.svg").iter(f"{SVG_NS}g")
+        if g.get("class") == "node") if any(t.startswith("data ") for t in texts))
+    page = (tmp_path / "neuron_graph.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'id="pg-data">(.*?)</script>', page).group(1))
+    final = {}
+    for step in data["steps"]:
+        for i, field, value in step["set"]:
+            final[i, field] = value
+    boxes = sorted(([node["label"]] if node["label"] else [])
+                   + [f"data {final[i, 'data']}", f"grad {final[i, 'grad']}"]
+                   for i, node in enumerate(data["nodes"]) if node["label"] != "a·∂J/∂a")
+    # The inputs x_i feed every neuron of the layer: the drawing gives them all of ∂J/∂x_i,
+    # the page only the share that passes through this neuron, w_i·∂J/∂Z.
+    inputs = [texts for texts in records if re.fullmatch(r"x[0-9]+", texts[0])]
+    assert len(inputs) == 2
+    assert [b for b in boxes if b[0][0] != "x"] == [r for r in records if r not in inputs]
+    number = {texts[0]: (float(texts[1][5:]), float(texts[2][5:])) for texts in records}
+    dz = number["Z = W·x + b"][1]
+    for x in inputs:
+        [page_x] = [b for b in boxes if b[0] == x[0]]
+        assert page_x[1] == x[1]
+        w = number[f"layer1.neuron1.w{x[0][1:]}"][0]
+        assert float(page_x[2][5:]) == pytest.approx(w * dz, rel=2e-3, abs=1e-6)
+
+
 def test_missing_graphviz_skips_only_the_graph(tmp_path, monkeypatch, capsys):
     import viz
 
-    def no_dot(*args, **kwargs):
-        raise viz.GraphvizMissingError("render: the Graphviz program `dot` was not found")
-
-    monkeypatch.setattr(viz, "render", no_dot)
+    monkeypatch.setattr(viz.graph, "_find_dot", lambda: None)
     assert main(["train", *SMALL, "--out", str(tmp_path)]) == 0
-    assert "warning: skipped" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "warning: skipped neuron_graph.svg" in err and "install Graphviz" in err
     assert not (tmp_path / "neuron_graph.svg").exists()
+    assert not (tmp_path / "neuron_graph.html").exists()
     assert (tmp_path / "decision_boundary.svg").exists()
 
 
@@ -494,21 +529,11 @@ def test_any_render_failure_skips_only_the_graph(tmp_path, monkeypatch, capsys):
     def too_slow(*args, **kwargs):
         raise viz.RenderError("render: Graphviz `dot` did not finish in 300 s")
 
-    monkeypatch.setattr(viz, "render", too_slow)
+    monkeypatch.setattr(viz.graph, "render", too_slow)
     assert main(["train", *SMALL, "--out", str(tmp_path)]) == 0
     err = capsys.readouterr().err
     assert "warning: skipped" in err and "did not finish in 300 s" in err
     assert (tmp_path / "model.json").exists() and not (tmp_path / "neuron_graph.svg").exists()
-
-
-def test_folding_the_scaling_into_layer_one_keeps_the_predictions():
-    X, _ = nn.blobs(20, seed=0)
-    X = [[10 * a + 3, b / 5 - 1] for a, b in X]
-    S, _, mean, std = nn.standardize(X)
-    model = nn.MLP(2, [5, 1], activation="tanh", seed=0)
-    before = model.predict(S)
-    _fold_scaling(model, mean, std)
-    assert model.predict(X) == pytest.approx(before, rel=1e-12, abs=1e-12)
 
 
 def test_python_dash_m_plaingrad_train_help():
@@ -548,12 +573,12 @@ def test_a_neuron_too_large_to_draw_is_skipped_with_a_warning(tmp_path, capsys):
     (KeyboardInterrupt(), 130, "plaingrad train: interrupted\n"),
 ])
 def test_main_turns_expected_errors_into_one_line(monkeypatch, capsys, error, status, message):
-    from plaingrad import train_command as cli_train
+    from plaingrad import train_command
 
     def fail(args):
         raise error
 
-    monkeypatch.setattr(cli_train, "run", fail)  # registered when main builds the parser
+    monkeypatch.setattr(train_command, "run", fail)  # registered when main builds the parser
     assert main(["train"]) == status
     err = capsys.readouterr().err
     assert err.startswith(message) and "Traceback" not in err
@@ -614,22 +639,6 @@ def test_a_test_value_too_far_to_scale_names_the_file_and_column(tmp_path, capsy
     assert main(["train", "--csv", str(path), "--seed", "1", "--out", str(tmp_path / "o")]) == 2
     assert f"plaingrad train: error: {path}: column 'a': the test value 10000000000.0 is too " \
         "far from the training rows" in capsys.readouterr().err
-
-
-def test_folding_names_a_column_whose_weights_overflow():
-    model = nn.MLP(2, [1], seed=0)
-    model.layers[0].neurons[0].w[1].data = 1e10  # 1e10 / 1e-300 overflows
-    with pytest.raises(ValueError, match=r"column 'b': the values are too small: they vary by "
-                                         r"1e-300 \(std\)"):
-        _fold_scaling(model, [0.0, 0.0], [1.0, 1e-300], ["column 'a'", "column 'b'"])
-
-
-def test_folding_names_a_column_whose_bias_overflows():
-    model = nn.MLP(2, [1], seed=0)
-    model.layers[0].neurons[0].w[0].data = 1e300  # a diverged weight: 1e300 · (1e10 / 1) = inf
-    with pytest.raises(ValueError, match=r"column 'a': the trained weight 1e\+300 times "
-                                         r"mean/std 1e\+10 overflows"):
-        _fold_scaling(model, [1e10, 0.0], [1.0, 1.0], ["column 'a'", "column 'b'"])
 
 
 def test_noise_that_overflows_is_a_clear_error(tmp_path, capsys):

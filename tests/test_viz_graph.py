@@ -147,10 +147,16 @@ def test_record_special_characters_are_escaped(tmp_path, label):
     assert texts.count("data 1.5") == 1  # the label did not swallow or split fields
 
 
-def test_control_characters_cannot_break_the_drawing(tmp_path):
-    out = Value(1.5, label="nul\x00 bell\x07 tab\tend") * 2.0
-    texts = svg_texts(viz.render(out, tmp_path / "odd.svg"))  # dot parsed it
-    assert "nul\ufffd bell\ufffd tab end" in [t.strip() for t in texts if t]
+@pytest.mark.parametrize("label, seen", [
+    ("nul\x00 bell\x07 tab\tend", "nul\\x00 bell\\x07 tab end"),
+    ("\x1bred", "\\x1bred"), ("not\ufffechar\uffff", "not\\ufffechar\\uffff"),
+    ("lone \udc80 surrogate", "lone \\udc80 surrogate"),
+    ("rtl\u202eoverride", "rtl\\u202eoverride"),
+    ("c1 \x85 control", "c1 \\x85 control")])
+def test_control_characters_are_shown_as_escapes_in_valid_svg(tmp_path, label, seen):
+    out = Value(1.5, label=label) * 2.0
+    texts = svg_texts(viz.render(out, tmp_path / "odd.svg"))  # dot parsed it; XML parses
+    assert seen in [t.strip() for t in texts if t]
 
 
 def test_dot_source_and_missing_graphviz(tmp_path, monkeypatch):

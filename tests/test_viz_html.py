@@ -161,6 +161,32 @@ def test_a_label_cannot_end_the_data_or_add_markup(label):
         assert label not in re.sub(r"<!-- [^<>]* -->", "", text)  # Graphviz's own comments
 
 
+def test_every_highlighted_id_is_in_the_drawing_and_x_times_x_has_two_arrows():
+    from autograd import dot, total
+
+    x, y = Value(1.5, label="x"), Value(-2.0, label="y")
+    root = total([x * x, x / y, y ** 3, 2 ** x, dot([x, y], [y, x]), (x - 0.5).relu()])
+    text = viz.to_html(root)
+    data = page_data(text)
+    ids = set(re.findall(r'<g id="([^"]+)"', text))
+    for step in data["steps"]:
+        assert set(step["on"]) | {step["view"]} <= ids, step["text"]
+    # x * x: one step per operand, each lighting its own arrow
+    [times] = [i for i, n in enumerate(data["nodes"]) if n["op"] == "×"]
+    name = data["nodes"][times]["name"]
+    arrows = [s["on"] for s in data["steps"] if s.get("row", {}).get("node") == name]
+    assert [[a for a in on if a.startswith(f"n{times}_op_in")] for on in arrows] == [
+        [f"n{times}_op_in0"], [f"n{times}_op_in1"]]
+
+
+def test_a_leaf_alone_is_a_page_of_two_steps():
+    data = page_data(viz.to_html(Value(3.0, label="x")))
+    assert [s["text"] for s in data["steps"]] == [
+        "start: the inputs and parameters have their values; nothing is computed yet",
+        "backward starts: x.grad = ∂x/∂x = 1"]
+    assert data["steps"][1]["set"] == [[0, "grad", "1"]]
+
+
 def test_script_json_escapes_the_characters_that_could_break_out():
     text = viz_html._script_json({"a": "</script>&\u2028\u2029"})
     assert text == '{"a":"\\u003c/script\\u003e\\u0026\\u2028\\u2029"}'

@@ -40,6 +40,7 @@ from autograd.engine import topological_order
 from autograd.explain import format_number, op_text
 from autograd.files import atomic_write
 from autograd.ops import SYMBOLS
+from viz.text import shown
 
 __all__ = ["GraphvizMissingError", "RenderError", "draw_dot", "drawing_size", "render",
            "to_dot"]
@@ -318,14 +319,13 @@ def _kind(node, root):
 def _escape(text):
     """Make `text` show literally inside a Graphviz record label.
 
-    Graphviz reads "&lt;" as "<", so "&" itself is escaped; a control character
-    (a NUL breaks `dot`) is shown as "�", a tab as a space, a line break as one.
+    First every character is made visible (`viz.text.shown`: a control character,
+    which could break `dot` or the SVG, is shown as ``\x1b``, a tab as a space);
+    then Graphviz's specials are escaped: it reads "&lt;" as "<", so "&" itself too.
     """
-    text = text.replace("&", "&amp;").replace("\\", "\\\\").replace("\t", " ")
+    text = shown(text).replace("&", "&amp;").replace("\\", "\\\\")
     for char in '{}|<>"':
         text = text.replace(char, "\\" + char)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join("\ufffd" if ord(c) < 32 and c != "\n" or c == "\x7f" else c for c in text)
     return text.replace("\n", "\\n")
 
 

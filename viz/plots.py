@@ -12,6 +12,7 @@ nothing here changes the user's pyplot backend or global state.
 ('curves.png', 'curves.svg')
 """
 
+import functools
 import io
 import math
 import numbers
@@ -21,11 +22,14 @@ from collections.abc import Mapping
 
 from autograd.engine import is_finite_number
 from autograd.files import atomic_write
+from viz.text import shown
 
 __all__ = ["training_curves", "decision_boundary"]
 
 #: The most grid points per axis of a decision boundary (predict runs on its square).
 MAX_RESOLUTION = 1000
+# Runs of at most this many epochs draw a marker at every epoch.
+_MARKED_EPOCHS = 30
 # Class colours shared by the points and the regions: 0 blue, 1 orange.
 _COLORS = ("#1f77b4", "#ff7f0e")
 
@@ -57,9 +61,19 @@ def _save_both(fig, path):
     return written
 
 
+@functools.lru_cache(maxsize=1)
+def _glyphs():
+    """The characters the pictures' font can draw (matplotlib's default, DejaVu Sans)."""
+    from matplotlib import font_manager, ft2font
+
+    path = font_manager.findfont(font_manager.FontProperties())
+    return frozenset(map(chr, ft2font.FT2Font(path).get_charmap()))
+
+
 def _plain(text):
-    """`text` shown as written: matplotlib reads $...$ as mathematics."""
-    return str(text).replace("$", r"\$")
+    """`text` shown as written: every character visible and in the font (see viz.text),
+    and $ as a dollar (matplotlib reads $...$ as mathematics)."""
+    return shown(text, _glyphs().__contains__).replace("$", r"\$")
 
 
 def _finite_series(history, key):
@@ -91,15 +105,27 @@ def training_curves(history, path, title="Training"):
 
     fig = _figure(10, 4)
     ax_loss, ax_acc = fig.subplots(1, 2)
+    # nn.fit's train cost is the mean over the epoch's batches, as the weights moved; the
+    # test cost and both accuracies are measured after the epoch. The legend says which.
+    names = {"loss": ("train (mean during the epoch)", "test (after the epoch)"),
+             "accuracy": ("train (after the epoch)", "test (after the epoch)")}
+    epochs = 1
     for ax, key, label in ((ax_loss, "loss", "cost J"), (ax_acc, "accuracy", "accuracy")):
-        for prefix, name, style in (("", "train", "-"), ("test_", "test", "--")):
+        for prefix, name, style in (("", names[key][0], "-"), ("test_", names[key][1], "--")):
             values = _finite_series(history, prefix + key)
             if values:
-                ax.plot(range(1, len(values) + 1), values, style, label=name)
+                epochs = max(epochs, len(values))
+                # Markers for short runs: a single epoch is a point, not an invisible line.
+                ax.plot(range(1, len(values) + 1), values, style, label=name,
+                        marker="o" if len(values) <= _MARKED_EPOCHS else None, markersize=4)
         ax.set_xlabel("epoch")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
         ax.set_ylabel(label)
         ax.grid(True, alpha=0.3)
+    for ax in (ax_loss, ax_acc):
+        # Whole epochs from 1 to the last, with room for the markers (one epoch: 0.5 to 1.5).
+        margin = max(0.5, 0.03 * (epochs - 1))
+        ax.set_xlim(1 - margin, epochs + margin)
         if ax.get_legend_handles_labels()[0]:  # a history may hold no accuracy
             ax.legend()
     ax_acc.set_ylim(-0.02, 1.02)
@@ -119,7 +145,10 @@ def _axis(values, resolution):
         raise ValueError("decision_boundary: the points must be finite numbers")
     values = [float(v) for v in values]
     lo, hi = min(values), max(values)
-    pad = 0.2 * (hi / 2 - lo / 2) or 0.1
+    span = hi - lo if math.isfinite(hi - lo) else 2 * (hi / 2 - lo / 2)  # inf past 1.8e308
+    # A tenth of the span on each side (at least the smallest float: spans of a few
+    # subnormals have a tenth of 0); one value gets a range around it.
+    pad = max(0.1 * span, math.ulp(0.0)) if span > 0 else 0.1
     lo, hi = max(lo - pad, -sys.float_info.max), min(hi + pad, sys.float_info.max)
     # lo·(1 − t) + hi·t never leaves [lo, hi] by more than a rounding: no overflow.
     ts = [i / (resolution - 1) for i in range(resolution)]
@@ -127,12 +156,23 @@ def _axis(values, resolution):
 
 
 def _unit(lo, hi):
-    """(1, "") for an ordinary axis; (10^k, " (×1e+k)") for one reaching beyond ±1e300."""
+    """(scale, label): how to draw an axis, and what to add to its name.
+
+    An ordinary axis is drawn as it is. matplotlib's ticks overflow for ranges reaching
+    ±1e300, and it takes a range whose values are all below ~2e-287 for an empty one
+    (it draws ±0.05 with every point at 0): such an axis is drawn in units of 10^k,
+    named " (×1e±k)".
+    """
     top = max(abs(lo), abs(hi))
-    if top <= 1e300:
-        return 1.0, ""
+    if 1e-200 <= top <= 1e300 or top == 0:
+        return (lambda v: v), ""
     k = math.floor(math.log10(top))
-    return 10.0 ** k, f" (×1e+{k})"
+    if k > 0:
+        unit = 10.0 ** k
+        return (lambda v: v / unit), f" (×1e+{k})"
+    # 10^k is subnormal or 0 below 1e-308: multiply by 10^-k in two exact-enough steps.
+    first, second = 10.0 ** 300, 10.0 ** (-k - 300)
+    return (lambda v: v * first * second), f" (×1e{k})"
 
 
 def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
@@ -175,9 +215,9 @@ def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
 
     from matplotlib.colors import ListedColormap
 
-    # matplotlib's ticks overflow for ranges near ±1.8e308: draw such an axis in units of 10^k.
+    # Axes beyond what matplotlib draws (near ±1.8e308, or all below 1e-200) in units of 10^k.
     (ux, x_unit), (uy, y_unit) = _unit(x_lo, x_hi), _unit(y_lo, y_hi)
-    gx, gy = [v / ux for v in gx], [v / uy for v in gy]
+    gx, gy = list(map(ux, gx)), list(map(uy, gy))
     fig = _figure(6, 5)
     ax = fig.subplots()
     ax.contourf(gx, gy, grid, levels=[-0.5, 0.5, 1.5], cmap=ListedColormap(_COLORS),
@@ -186,10 +226,10 @@ def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
         ax.contour(gx, gy, surface, levels=[threshold], colors="black", linewidths=1.0)
     for label, color in enumerate(_COLORS):
         pts = [row for row, c in zip(X, classes) if c == label]
-        ax.scatter([p[0] / ux for p in pts], [p[1] / uy for p in pts], s=14, c=color,
+        ax.scatter([ux(p[0]) for p in pts], [uy(p[1]) for p in pts], s=14, c=color,
                    edgecolors="white", linewidths=0.4, label=_plain(class_names[label]))
-    ax.set_xlim(x_lo / ux, x_hi / ux)
-    ax.set_ylim(y_lo / uy, y_hi / uy)
+    ax.set_xlim(ux(x_lo), ux(x_hi))
+    ax.set_ylim(uy(y_lo), uy(y_hi))
     ax.set_xlabel(f"{_plain(axis_labels[0])}{x_unit}")
     ax.set_ylabel(f"{_plain(axis_labels[1])}{y_unit}")
     ax.set_title(_plain(title))

@@ -1,0 +1,214 @@
+"""Reading a CSV file of features and a two-class target into ``(X, y)``, in pure Python.
+
+>>> import os, tempfile
+>>> path = os.path.join(tempfile.mkdtemp(), "tumours.csv")
+>>> with open(path, "w") as f:
+...     print("id,radius,diagnosis", "7,17.99,M", "8,13.54,B", sep="\\n", file=f)
+>>> load_csv(path, target="diagnosis", drop="id", return_classes=True)
+([[17.99], [13.54]], [1, 0], ['B', 'M'])
+"""
+
+import csv
+import itertools
+import math
+import os
+import re
+from collections.abc import Iterable
+
+__all__ = ["load_csv", "MAX_CSV_BYTES", "MAX_LINE_CHARS", "MAX_CSV_ROWS"]
+
+#: The largest CSV file `load_csv` reads: 50 MB is millions of rows, already hours of
+#: training for a pure-Python engine, and a few hundred MB of Python floats in memory.
+MAX_CSV_BYTES = 50_000_000
+#: The longest line `load_csv` reads (100,000 features of ~10 characters each).
+MAX_LINE_CHARS = 1_000_000
+#: The most data rows load_csv reads: a pure-Python engine trains on far fewer.
+MAX_CSV_ROWS = 1_000_000
+
+
+def load_csv(path, target="label", return_names=False, return_classes=False, drop=()):
+    """Read a CSV file with a header row into ``(X, y)``.
+
+    Every column other than `target` and those named in `drop` (a name or a list of
+    names: an ID column, say, which is not read at all) is a numeric feature. A
+    column without a name whose cells are all empty, as a comma at the end of every
+    line makes, is left out too; a value in it is a ValueError. The target column
+    holds two classes, which become y = 0 and 1: labels 0 and 1 as they are;
+    two other numbers in their order (−1 → 0, 1 → 1); two words in
+    alphabetical order, ignoring case (``B`` → 0, ``M`` → 1; ``no`` → 0,
+    ``Yes`` → 1). Words are told apart exactly, so ``true`` and ``TRUE`` are
+    two classes. A third class, or a target that is a number but not a finite
+    one (nan, inf, 1e400), is a ValueError naming its line, as is a file whose
+    only class is a word (0 or 1 alone is kept). With `return_names`, the feature columns'
+    names (in the order of X's columns) follow; with `return_classes`, the two
+    labels as written in the file, ``[class 0, class 1]``.
+
+    Blank lines are skipped; anything else that is not a finite number (text,
+    nan, inf, an empty cell), a row with too few or too many cells or bytes
+    that are not UTF-8 is a ValueError naming the file, line and column. Files
+    over MAX_CSV_BYTES (50 MB), lines over MAX_LINE_CHARS (1,000,000
+    characters) and more than MAX_CSV_ROWS (1,000,000) data rows are refused
+    without being read whole. A missing file is a FileNotFoundError.
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path}: no such file")
+    if os.path.isfile(path) and os.path.getsize(path) > MAX_CSV_BYTES:
+        raise ValueError(f"{path}: {os.path.getsize(path):,} bytes, more than the "
+                         f"{MAX_CSV_BYTES:,} (MAX_CSV_BYTES) plaingrad reads")
+    # surrogateescape: a byte that is not UTF-8 becomes a marker we can locate (line, column).
+    with open(path, newline="", encoding="utf-8-sig", errors="surrogateescape") as f:
+        X, y, names, classes = _read_rows(csv.reader(_checked_lines(f, path)), path, target,
+                                          _column_names(drop))
+    return (X, y) + ((names,) if return_names else ()) + ((classes,) if return_classes else ())
+
+
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of a bad byte
+
+
+def _checked_lines(file, path):
+    """The file's lines, refusing bytes that are not UTF-8, overlong lines and huge streams."""
+    total = 0
+    for number in itertools.count(1):
+        line = file.readline(MAX_LINE_CHARS + 1)  # never more than one line's limit at once
+        if not line:
+            return
+        if len(line) > MAX_LINE_CHARS:
+            raise ValueError(f"{path}, line {number}: longer than {MAX_LINE_CHARS:,} characters "
+                             "(MAX_LINE_CHARS); is this a CSV file?")
+        bad = _NOT_UTF8.search(line)
+        if bad:
+            byte = ord(bad.group()) - 0xDC00
+            raise ValueError(f"{path}, line {number}, column {bad.start() + 1}: byte "
+                             f"0x{byte:02x} is not UTF-8 text; save the file as UTF-8")
+        total += len(line)
+        if total > MAX_CSV_BYTES:  # a pipe or device has no size to check beforehand
+            raise ValueError(f"{path}: more than {MAX_CSV_BYTES:,} characters "
+                             "(MAX_CSV_BYTES), more than plaingrad reads")
+        yield line
+
+
+def _column_names(drop):
+    """`drop` as a set of column names: one name, or a list of them."""
+    if isinstance(drop, (bytes, bytearray)) or not isinstance(drop, (str, Iterable)):
+        raise TypeError(f"drop: expected a column name or a list of names, "
+                        f"got {type(drop).__name__}")
+    names = [drop] if isinstance(drop, str) else list(drop)
+    for name in names:
+        if not isinstance(name, str):
+            raise TypeError(f"drop: column names are str, got {type(name).__name__} {name!r}")
+        if not name.strip():
+            raise ValueError(f"drop: an empty column name {name!r}")
+    return {name.strip() for name in names}
+
+
+def _read_rows(reader, path, target, drop):
+    try:
+        header = next(reader, None)
+        while header == []:  # blank lines before the header
+            header = next(reader, None)
+    except csv.Error as error:
+        raise ValueError(f"{path}, line {reader.line_num}: {error}") from None
+    if header is None:
+        raise ValueError(f"{path}: the file is empty; expected a header row "
+                         f"naming the columns, with a {target!r} column")
+    header = [name.strip() for name in header]
+    where = f"{path}, line {reader.line_num}"
+    seen = set()
+    for j, name in enumerate(header, 1):
+        if name in seen and name:
+            raise ValueError(f"{where}, column {j}: the column name {name!r} appears twice")
+        seen.add(name)
+    columns = ", ".join(repr(name) if "," in name else name for name in header if name)
+    if target not in header or not target:
+        raise ValueError(f"{where}: no target column {target!r}; the columns are "
+                         f"{columns} (choose one with --target / target=)")
+    missing = sorted(drop - set(header))
+    if missing:
+        raise ValueError(f"{where}: no column {missing[0]!r} to drop; the columns are {columns}")
+    if target in drop:
+        raise ValueError(f"{where}: {target!r} is the target column; it cannot be dropped")
+    t = header.index(target)
+    unnamed = {j for j, name in enumerate(header) if not name}  # must stay empty (see above)
+    features = [j for j, name in enumerate(header)
+                if j != t and j not in unnamed and name not in drop]
+    if not features:
+        raise ValueError(f"{where}: only the target column {target!r}"
+                         f"{' and dropped or unnamed columns' if len(header) > 1 else ''}; "
+                         "no feature columns")
+
+    X, labels = [], []  # labels: (the target cell, its line)
+    while True:
+        line = reader.line_num + 1  # where the next row starts (a quoted cell may span lines)
+        try:
+            row = next(reader, None)
+        except csv.Error as error:
+            raise ValueError(f"{path}, line {line}: {error}") from None
+        if row is None:
+            break
+        if not row:
+            continue
+        if len(row) != len(header):
+            size = "short" if len(row) < len(header) else "long"
+            raise ValueError(f"{path}, line {line}: row too {size}: {len(row)} cells, "
+                             f"but the header has {len(header)} columns")
+        for j in unnamed:
+            if row[j].strip():
+                raise ValueError(f"{path}, line {line}, column {j + 1}: {row[j]!r} in a column "
+                                 "without a name; name it in the header")
+        values = []
+        for j in features:
+            name, cell = header[j], row[j]
+            try:
+                v = float(cell) if "_" not in cell else math.nan  # no 1_000 digit groups
+            except ValueError:
+                v = math.nan
+            if not math.isfinite(v):
+                raise ValueError(f"{path}, line {line}, column {j + 1} ({name!r}): "
+                                 f"{cell!r} is not a finite number")
+            values.append(v)
+        if not row[t].strip():
+            raise ValueError(f"{path}, line {line}, column {t + 1} ({target!r}): the target "
+                             "is empty")
+        X.append(values)
+        labels.append((row[t].strip(), line))
+        if len(X) > MAX_CSV_ROWS:
+            raise ValueError(f"{path}, line {line}: more than {MAX_CSV_ROWS:,} data rows "
+                             "(MAX_CSV_ROWS), more than plaingrad trains on in reasonable time")
+    if not X:
+        raise ValueError(f"{path}: a header but no data rows")
+    y, classes = _two_classes(labels, f"{path}, column {t + 1} ({target!r})")
+    return X, y, [header[j] for j in features], classes
+
+
+def _two_classes(labels, where):
+    """y as 0/1 from the target cells, and the two classes as written (see load_csv)."""
+    def number(text):
+        try:
+            return float(text)
+        except ValueError:
+            return None  # a word
+
+    for text, line in labels:  # nan, inf, 1e400, 1_0: numbers, but not ones to classify by
+        v = number(text)
+        if v is not None and (not math.isfinite(v) or "_" in text):
+            raise ValueError(f"{where}, line {line}: the target {text!r} is not a finite number")
+    numeric = all(number(text) is not None for text, _ in labels)
+    key = number if numeric else str
+    first = {}  # each class's key → (its text, the line it first appears on)
+    for text, line in labels:
+        first.setdefault(key(text), (text, line))
+    if len(first) > 2:
+        (a, _), (b, _), (c, line) = list(first.values())[:3]
+        raise ValueError(f"{where}, line {line}: a third class {c!r}, after {a!r} and {b!r}; "
+                         "a binary classifier needs two (pick one with a 0/1 column)")
+    # Numbers in their order; words alphabetically, ignoring case (no → 0, Yes → 1).
+    keys = sorted(first, key=(lambda k: k) if numeric else (lambda k: (k.casefold(), k)))
+    if numeric and set(keys) <= {0.0, 1.0}:
+        keys = [0.0, 1.0]  # 0 and 1 are the classes themselves, even if one is missing
+    elif len(keys) == 1:
+        raise ValueError(f"{where}: every target is {first[keys[0]][0]!r}; a binary classifier "
+                         "needs two classes")
+    y = [keys.index(key(text)) for text, _ in labels]
+    classes = [first[k][0] if k in first else format(k, "g") for k in keys]
+    return y, classes
