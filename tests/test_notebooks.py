@@ -8,8 +8,11 @@ import os
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
+
+pytest.importorskip("nbmake", reason="nbmake is not installed, so the notebooks do not run "
+                                     "either (pip install nbmake ipykernel; make test does)")
+import nbformat  # noqa: E402  (comes with nbmake)
 
 pytest_plugins = ["pytester"]  # runs pytest on a notebook of its own, in this process
 
@@ -89,3 +92,9 @@ def test_make_notebooks_starts_jupyterlab_from_its_own_extra():
     train_needs = re.search(r"^train: (.*)$", makefile, re.M).group(1)
     assert "notebooks" not in train_needs
     assert os.path.exists(FOLDER)
+
+
+def test_the_suite_runs_the_notebooks_with_a_cell_timeout(pytestconfig):
+    assert pytestconfig.option.nbmake is True  # set by the root conftest.py
+    if not any(a.startswith("--nbmake-timeout") for a in pytestconfig.invocation_params.args):
+        assert pytestconfig.option.nbmake_timeout == 60  # seconds a cell, not nbmake's 300

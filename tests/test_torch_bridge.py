@@ -96,3 +96,16 @@ def test_without_torch_the_error_says_what_to_install():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=Path(__file__).parents[1])
     assert "MLP.to_torch needs PyTorch: pip install torch" in result.stdout
+
+
+def test_without_torch_the_docstring_example_skips_saying_why():
+    # The module's example needs torch: a checkout without it skips it (conftest.py).
+    code = ("import sys; sys.modules['torch'] = None\n"  # makes `import torch` fail
+            "import pytest\n"
+            "sys.exit(pytest.main(['-q', '-rs', '-p', 'no:cacheprovider', "
+            "'nn/torch_bridge.py']))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=Path(__file__).parents[1])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 skipped" in result.stdout
+    assert "nn.torch_bridge's examples need torch, which is not installed" in result.stdout
