@@ -7,8 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autograd import Value
-from nn import bce, bce_with_logits, hinge, mse
-from nn.losses import BCE_EPS, get_loss
+from nn.losses import BCE_EPS, bce, bce_with_logits, cross_entropy, get_loss, hinge, mse
 
 
 def sigmoid(z):
@@ -246,8 +245,9 @@ def test_bce_rejects_a_prediction_outside_zero_one(p):
 def test_get_loss():
     assert get_loss("bce") is bce
     assert get_loss(mse) is mse
-    with pytest.raises(ValueError, match="bce_with_logits, bce, mse, hinge"):
-        get_loss("cross_entropy")
+    assert get_loss("cross_entropy") is cross_entropy
+    with pytest.raises(ValueError, match="bce_with_logits, bce, mse, hinge, cross_entropy"):
+        get_loss("softmax")
 
 
 @pytest.mark.parametrize("loss", [bce, bce_with_logits, mse, hinge])
