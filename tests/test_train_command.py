@@ -21,6 +21,7 @@ import nn
 from nn.train import accuracy
 from plaingrad.cli import main
 from plaingrad.staging import STAGING, STAGING_LOCK
+from plaingrad.train_command import OUTPUTS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}svg"
@@ -191,8 +192,8 @@ def test_a_symbolic_link_to_nowhere_writable_is_refused_before_training(tmp_path
     (out / "curves.png").symlink_to(afile / "sub" / "curves.png")  # under a file: unwritable
     assert main(["train", *SMALL, "--out", str(out)]) == 2
     captured = capsys.readouterr()
-    assert f"--out {out}: curves.png links to {afile / 'sub' / 'curves.png'}, but {afile} is " \
-        "a file, not a folder" in captured.err
+    assert f"--out {out}: curves.png: it is a symbolic link to {afile / 'sub' / 'curves.png'}, " \
+        "which does not exist" in captured.err
     assert captured.out == "" and os.listdir(out) == ["curves.png"]
 
 
@@ -661,11 +662,32 @@ def test_output_folders_that_cannot_be_written_are_refused_before_training(tmp_p
     for out, message in ((afile, f"--out {afile}: exists and is not a folder"),
                          (broken, f"--out {broken}: a broken symbolic link (to {tmp_path}"),
                          (tmp_path / "devnull",
-                          f"--out {tmp_path / 'devnull'}: model.json is not a regular file"),
+                          f"--out {tmp_path / 'devnull'}: model.json: it is not a regular file"),
                          (afile / "sub", f"--out {afile / 'sub'}: {afile} is a file"),
-                         (tmp_path / "run", f"--out {tmp_path / 'run'}: model.json is a folder")):
+                         (tmp_path / "run",
+                          f"--out {tmp_path / 'run'}: model.json: it is a folder")):
         assert main(["train", *SMALL, "--out", str(out)]) == 2
         captured = capsys.readouterr()
         assert f"plaingrad train: error: {message}" in captured.err
         assert captured.out == ""  # nothing trained, nothing printed
     assert afile.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("name", OUTPUTS)
+def test_a_dangling_link_in_out_is_refused_before_training(tmp_path, capsys, name):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / name).symlink_to(tmp_path / "nonexistent" / "dir" / name)
+    assert main(["train", *SMALL, "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert f"--out {out}: {name}: it is a symbolic link to {tmp_path}/nonexistent/dir/{name}, " \
+        "which does not exist" in captured.err and captured.out == ""
+    assert not (tmp_path / "nonexistent").exists() and os.listdir(out) == [name]
+
+
+def test_a_dangling_link_above_out_is_refused_before_training(tmp_path, capsys):
+    (tmp_path / "runs").symlink_to(tmp_path / "gone")
+    assert main(["train", *SMALL, "--out", str(tmp_path / "runs" / "moons")]) == 2
+    assert f"{tmp_path / 'runs'} is a symbolic link to {tmp_path / 'gone'}, which does not " \
+        "exist" in capsys.readouterr().err
+    assert not (tmp_path / "gone").exists()

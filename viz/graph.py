@@ -38,7 +38,7 @@ import graphviz
 from autograd import Value
 from autograd.engine import topological_order
 from autograd.explain import format_number, op_text
-from autograd.files import atomic_write
+from autograd.files import atomic_write, check_target
 from autograd.ops import SYMBOLS
 from viz.text import shown
 
@@ -207,7 +207,9 @@ def render(root, path, format=None, *, timeout=TIMEOUT, **options):
     that names another format than `format` is a ValueError (so that a file's
     contents match its name), as is another suffix without a `format`. Options are those of
     `draw_dot`. The file is written atomically: a failed render leaves no
-    half-written file behind.
+    half-written file behind. A symbolic link to a file is written through; a dangling
+    one is refused, and missing folders are made only along the path as written (the
+    rule of `autograd.files`, checked before Graphviz runs).
 
     Errors: ValueError for bad options or a graph over the size limits (before
     anything runs); `RenderError` (a RuntimeError) when Graphviz is missing
@@ -222,7 +224,7 @@ def render(root, path, format=None, *, timeout=TIMEOUT, **options):
 
         return Path(to_html(root, path, timeout=timeout, **options))
     source = to_dot(root, **options)  # refuses a too-large graph before running anything
-    path.parent.mkdir(parents=True, exist_ok=True)  # before `dot` runs: a bad folder fails fast
+    check_target(path)  # before `dot` runs: a place that cannot be written fails fast
     if format == "dot":
         atomic_write(path, source)
         return path

@@ -33,7 +33,7 @@ import unicodedata
 
 from autograd.engine import topological_order
 from autograd.explain import explain, format_number, local_formula, op_text
-from autograd.files import atomic_write
+from autograd.files import atomic_write, check_target
 from viz import graph as _graph
 
 __all__ = ["GraphPage", "show", "to_html"]
@@ -74,6 +74,8 @@ def to_html(root, path=None, *, rankdir="LR", show_local=True, max_nodes=_graph.
     or a graph over the size limits, before anything runs; `viz.RenderError` when Graphviz
     is missing or fails). The file is written atomically.
     """
+    if path is not None:
+        check_target(path)  # before `dot` runs: a place that cannot be written fails fast
     text, _ = _page(root, "to_html", rankdir, show_local, max_nodes, max_size, timeout)
     if path is None:
         return text
