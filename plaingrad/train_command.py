@@ -165,6 +165,25 @@ def _history_csv(history):
     return out.getvalue()
 
 
+def _count(n, noun):
+    """'1 feature', '2 features', '1,000 epochs'."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _neuron_caption(model, index, features, input_grads):
+    """What the neuron graph shows, in its words: one neuron of the layer, its share of ∂J/∂x."""
+    from autograd.explain import format_number
+
+    width = len(model.layers[0].neurons)
+    lines = [f"layer1.neuron1 on test sample {index + 1}, with the gradients of its cost J"]
+    if width > 1:
+        lines += [f"It is one of the {width} neurons of layer 1: each input's grad here is its "
+                  "share, w·∂J/∂Z, and the rest of ∂J/∂input",
+                  f"comes through the other {_count(width - 1, 'neuron')}. In all: " + ", ".join(
+                      f"∂J/∂{name} = {format_number(g)}" for name, g in zip(features, input_grads))]
+    return "\n".join(lines)
+
+
 def _draw_outputs(folder, model, history, data, optimizer, lr, loss, X_train, y_train,
                   X_test, y_test, threshold, test_acc):
     """Write the model, its history and the pictures into `folder`; returns their paths."""
@@ -186,13 +205,15 @@ def _draw_outputs(folder, model, history, data, optimizer, lr, loss, X_train, y_
             class_names=[f"class {i}" if label == str(i) else f"{label} (class {i})"
                          for i, label in enumerate(data.classes)])
     # layer1.neuron1 on one test sample, with the gradients of the cost J on that sample.
-    a, index = neuron_on_sample(model, X_test, y_test, loss)
+    a, index, input_grads = neuron_on_sample(model, X_test, y_test, loss, names=data.features)
+    caption = _neuron_caption(model, index, data.features, input_grads)
     drawn = []
     try:
         for name in ("neuron_graph.svg", "neuron_graph.html"):
             try:
                 drawn.append(os.fspath(draw_neuron(a, os.path.join(folder, name),
-                                                   model.layers[0].neurons[0].activation)))
+                                                   model.layers[0].neurons[0].activation,
+                                                   caption=caption)))
             except (RenderError, ValueError) as error:
                 # RenderError: no `dot`, `dot` failing or too slow; ValueError: too large to
                 # lay out. The model and the other pictures are written: skip only this one.
@@ -211,7 +232,8 @@ def run(args):
     data = _load_data(args)
     X, y, name, columns = data.X, data.y, data.name, data.where
     if len(X) < 2:
-        raise ValueError(f"{name}: {len(X)} sample(s) cannot be split into training and test")
+        raise ValueError(f"{name}: {_count(len(X), 'sample')} cannot be split into training "
+                         "and test")
     if len(set(y)) < 2:
         raise ValueError(f"{name}: every label is {y[0]:g}; a classifier needs samples of both "
                          "classes, 0 and 1")
@@ -219,8 +241,9 @@ def run(args):
     _check_out(out)
     count = count_parameters(len(X[0]), [*args.hidden, 1])
     if count > MAX_PARAMETERS:
-        raise ValueError(f"{len(X[0])} features and --hidden {','.join(map(str, args.hidden))} "
-                         f"make {count:,} parameters, more than the {MAX_PARAMETERS:,} a "
+        hidden = ",".join(map(str, args.hidden))
+        raise ValueError(f"{_count(len(X[0]), 'feature')} and --hidden {hidden} make "
+                         f"{count:,} parameters, more than the {MAX_PARAMETERS:,} a "
                          "pure-Python engine trains in reasonable time")
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=args.test_size,
                                                         seed=args.seed)
@@ -230,10 +253,11 @@ def run(args):
     model = MLP(len(X[0]), [*args.hidden, 1], activation=args.activation,
                 output_activation="sigmoid" if loss == "bce" else "linear", seed=args.seed)
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
-    print(f"data: {name}, {len(X_train)} training and {len(X_test)} test samples, "
-          f"{len(X[0])} features (standardized)")
-    print(f"model: {model}, {len(model.parameters())} parameters; loss {loss}, "
-          f"{args.optimizer} lr {lr:g}, {args.epochs} epochs of batches of {args.batch_size}")
+    print(f"data: {name}, {len(X_train)} training and {_count(len(X_test), 'test sample')}, "
+          f"{_count(len(X[0]), 'feature')} (standardized)")
+    print(f"model: {model}, {_count(len(model.parameters()), 'parameter')}; loss {loss}, "
+          f"{args.optimizer} lr {lr:g}, {_count(args.epochs, 'epoch')} of batches of "
+          f"{args.batch_size}")
 
     from tqdm import tqdm  # imported here: `import nn` stays light
 
