@@ -8,5 +8,7 @@
 
 from autograd.engine import SumValue, Value, dot, total
 from autograd.explain import explain
+from autograd.functional import grad, gradients, hessian, is_grad_enabled, no_grad
 
-__all__ = ["SumValue", "Value", "dot", "explain", "total"]
+__all__ = ["SumValue", "Value", "dot", "explain", "grad", "gradients", "hessian",
+           "is_grad_enabled", "no_grad", "total"]

@@ -176,6 +176,16 @@ class Value:
             "add a Primitive to autograd/ops.py; or make the node micrograd's way, "
             "Value(data, (operands...), 'op'), and assign its _backward")
 
+    def detach(self):
+        """A new leaf with the same data (and label): a number the graph does not follow.
+
+        >>> x = Value(3.0)
+        >>> y = (x * x).detach() * x   # d/dx = x² only: the detached x² is a constant
+        >>> y.backward(); x.grad
+        9.0
+        """
+        return Value(self.data, label=self.label)
+
     # ----- display and micrograd compatibility -----
 
     def __repr__(self):
@@ -409,10 +419,76 @@ def _function_method(primitive):
     return method
 
 
+# ----- the same ops without a graph, for `autograd.no_grad` -----
+# Inside no_grad, Value's op methods are swapped for these (and `_sum_node` for
+# `_sum_leaf`), made from the same forward functions: they compute the value and
+# return a leaf, skipping the local derivatives. Swapping the methods, rather than
+# testing a flag in every op, leaves the ops outside no_grad exactly as fast as before.
+
+def _leaf(data):
+    node = _new_value(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = node.op = ""
+    node.a = node.local_a = node.b = node.local_b = node.constant = None
+    return node
+
+
+def _binary_leaf_method(primitive):
+    """`a <op> b` without a graph: the value, as a leaf."""
+    forward, op = primitive.forward, primitive.name
+
+    def method(self, other):
+        if isinstance(other, Value):
+            return _leaf(forward(self.data, other.data))
+        return _leaf(forward(self.data, other if type(other) is float else _number(other, op)))
+
+    method.__name__ = primitive.method
+    return method
+
+
+def _function_leaf_method(primitive):
+    """`x.f()` without a graph: the value, as a leaf."""
+    forward = primitive.forward
+
+    def method(self):
+        return _leaf(forward(self.data))
+
+    method.__name__ = primitive.method
+    method.__doc__ = primitive.doc
+    return method
+
+
+def _sum_leaf(data, op, parents, local_grads):
+    """`total` and `dot` without a graph."""
+    return _leaf(data)
+
+
+#: Value's op methods, by name: those that build the graph, and those that do not.
+_GRAPH_METHODS, _LEAF_METHODS = {}, {}
 for _primitive in PRIMITIVES:
-    _make = _binary_method if _primitive.arity == 2 else _function_method
-    setattr(Value, _primitive.method, _make(_primitive))
-del _primitive, _make
+    _binary = _primitive.arity == 2
+    _GRAPH_METHODS[_primitive.method] = (_binary_method if _binary else
+                                         _function_method)(_primitive)
+    _LEAF_METHODS[_primitive.method] = (_binary_leaf_method if _binary else
+                                        _function_leaf_method)(_primitive)
+del _primitive, _binary
+_SUM_NODE = _sum_node
+
+
+def _build_graphs(on):
+    """Make the ops build graphs (on=True, the default) or return leaves (`no_grad`).
+
+    It changes the class Value and this module for the whole process (every thread);
+    autograd.no_grad is the way to call it.
+    """
+    global _sum_node
+    for name, method in (_GRAPH_METHODS if on else _LEAF_METHODS).items():
+        setattr(Value, name, method)
+    _sum_node = _SUM_NODE if on else _sum_leaf
+
+
+_build_graphs(True)
 
 
 # ----- numbers a user passes -----

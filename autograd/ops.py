@@ -294,7 +294,9 @@ def by_name(name):
 
 
 def _is_zero(b):
-    return (b.data if hasattr(b, "data") else b) == 0
+    # Only a number exponent 0 makes x^0 a constant: a Value exponent that is 0 now
+    # still varies, and ∂²(a^b)/∂a∂b = a^(b-1)·(1 + b·log a) is not 0 there.
+    return not hasattr(b, "data") and b == 0
 
 
 def _term(text):

@@ -12,6 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from autograd import Value
+from autograd.engine import topological_order
 from autograd.strategies import expressions, points
 
 torch = pytest.importorskip(
@@ -176,3 +177,72 @@ def test_mlp_forward_and_backward_match_torch(activation, output_activation, nou
                 assert_close(w.grad, W.grad[j, i].item(), "dJ/dW")
     for v, g in zip(inputs, x_t.grad.tolist()):
         assert_close(v.grad, g, "dJ/dx")
+
+
+# ----- second derivatives: autograd.gradients(create_graph=True) against torch -----
+
+@settings(max_examples=100)
+@given(expressions(XYZ, max_depth=4), points(XYZ))
+def test_hessians_of_formulas_match_torch(formula, point):
+    from autograd import hessian
+
+    # torch's a ** b passes ∂/∂a = 0 where b == 0 (a `where` on the exponent, pytorch
+    # PR #8945), which cuts ∂²/∂a∂b = a^(b-1) there: a Value exponent of exactly 0 is
+    # left to tests/test_functional.py's closed forms.
+    assume(not any(node.op == "**" and node.b is not None and node.b.data == 0
+                   for node in topological_order(formula(list(point.values())))))
+    ours = hessian(lambda *v: formula(list(v)))(*point.values())
+    inputs = tuple(torch.tensor(x, dtype=F64) for x in point.values())
+    theirs = torch.autograd.functional.hessian(
+        lambda *t: to_torch(formula, dict(zip(XYZ, t))), inputs)
+    scale = max(1.0, *(abs(h.item()) for row in theirs for h in row))
+    for i in range(3):
+        for j in range(3):
+            # 1e-9 relative, with a floor relative to the largest entry for entries
+            # that cancel to (nearly) 0
+            assert math.isclose(ours[i][j], theirs[i][j].item(), rel_tol=1e-9,
+                                abs_tol=1e-12 * scale), (i, j, ours, theirs)
+    assume(any(h.item() != 0 for row in theirs for h in row))
+
+
+@pytest.mark.parametrize("loss", ["bce", "bce_with_logits"])
+def test_hessian_of_an_mlps_cost_with_respect_to_its_weights_matches_torch(loss):
+    from autograd import gradients
+    from nn.losses import get_loss
+
+    output = "sigmoid" if loss == "bce" else "linear"
+    model = MLP(2, [3, 1], activation="tanh", output_activation=output, seed=3)
+    X = [[0.5, -1.0], [-0.3, 0.8], [1.2, 0.1], [-1.5, -0.4]]
+    y = [1.0, 0.0, 1.0, 0.0]
+    params = model.parameters()
+    J = get_loss(loss)([model(row) for row in X], y)
+    first = gradients(J, params, create_graph=True)
+    ours = [gradients(g, params) for g in first]
+
+    # The same network and cost written in torch, from a flat vector of the weights in
+    # the order of model.parameters() (each neuron's w1..wn, then its b).
+    def cost(theta):
+        k, a = 0, torch.tensor(X, dtype=F64).T  # (inputs, samples)
+        for layer in model.layers:
+            rows, biases = [], []
+            for neuron in layer.neurons:
+                n = len(neuron.w)
+                rows.append(theta[k:k + n])
+                biases.append(theta[k + n])
+                k += n + 1
+            z = torch.stack(rows) @ a + torch.stack(biases)[:, None]
+            a = torch.tanh(z) if layer.activation == "tanh" else (
+                torch.sigmoid(z) if layer.activation == "sigmoid" else z)
+        out, t = a[0], torch.tensor(y, dtype=F64)
+        if loss == "bce":
+            return -(t * torch.log(out) + (1 - t) * torch.log(1 - out)).mean()
+        return torch.nn.functional.binary_cross_entropy_with_logits(out, t)
+
+    theta = torch.tensor([p.data for p in params], dtype=F64)
+    assert math.isclose(J.data, cost(theta).item(), rel_tol=1e-12)
+    theirs = torch.autograd.functional.hessian(cost, theta)
+    assert len(ours) == theirs.shape[0] == 13
+    for i in range(13):
+        for j in range(13):
+            assert math.isclose(ours[i][j], theirs[i, j].item(), rel_tol=1e-9, abs_tol=1e-14), \
+                (params[i].label, params[j].label, ours[i][j], theirs[i, j].item())
