@@ -31,6 +31,7 @@ from typing import NamedTuple
 
 from autograd.engine import MicrogradNode, Value, topological_order
 from autograd.ops import PRIMITIVES, SUMS, by_name, formula_text
+from autograd.tables import format_table
 
 PRIMITIVE_NAMES = frozenset(p.name for p in PRIMITIVES)
 
@@ -60,14 +61,7 @@ class Steps(list):
         rows = [(str(i), s.node_name, s.op, s.parent_name, s.formula, format_number(s.local),
                  format_number(s.upstream), format_number(s.contribution))
                 for i, s in enumerate(self, 1)]
-        widths = [max(len(row[c]) for row in [header, *rows]) for c in range(len(header))]
-        numeric = {0, 5, 6, 7}  # right-aligned columns
-        lines = []
-        for row in [header, *rows]:
-            cells = [cell.rjust(w) if c in numeric else cell.ljust(w)
-                     for c, (cell, w) in enumerate(zip(row, widths))]
-            lines.append("  ".join(cells).rstrip())
-        return "\n".join(lines)
+        return format_table([header, *rows], right={0, 5, 6, 7})  # numbers right-aligned
 
 
 def explain(root):

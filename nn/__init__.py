@@ -14,17 +14,18 @@ Or let `fit` run the loop: ``history = nn.fit(model, X, y, epochs=50)``.
 """
 
 from nn.csv_file import load_csv
-from nn.data import blobs, circles, moons, standardize, train_test_split, xor
+from nn.data import blobs, circles, digits, moons, spiral, standardize, train_test_split, xor
 from nn.io import load, save
-from nn.losses import bce, bce_with_logits, hinge, mse
+from nn.losses import bce, bce_with_logits, cross_entropy, hinge, mse, softmax
 from nn.module import MLP, Layer, Module, Neuron
 from nn.optim import SGD, Adam
 from nn.train import fit
 
 __all__ = [
     "Module", "Neuron", "Layer", "MLP",
-    "bce", "bce_with_logits", "mse", "hinge",
+    "bce", "bce_with_logits", "mse", "hinge", "softmax", "cross_entropy",
     "SGD", "Adam",
-    "moons", "circles", "xor", "blobs", "train_test_split", "standardize", "load_csv",
+    "moons", "circles", "xor", "blobs", "spiral", "digits", "train_test_split", "standardize",
+    "load_csv",
     "fit", "save", "load",
 ]

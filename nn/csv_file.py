@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Iterable
 
-__all__ = ["load_csv", "MAX_CSV_BYTES", "MAX_LINE_CHARS", "MAX_CSV_ROWS"]
+__all__ = ["load_csv", "MAX_CSV_BYTES", "MAX_LINE_CHARS", "MAX_CSV_ROWS", "MAX_CLASSES"]
 
 #: The largest CSV file `load_csv` reads: 50 MB is millions of rows, already hours of
 #: training for a pure-Python engine, and a few hundred MB of Python floats in memory.
@@ -24,6 +24,9 @@ MAX_CSV_BYTES = 50_000_000
 MAX_LINE_CHARS = 1_000_000
 #: The most data rows load_csv reads: a pure-Python engine trains on far fewer.
 MAX_CSV_ROWS = 1_000_000
+#: The most classes a CSV target column may hold: more are likely a number to predict
+#: (a regression target), not classes.
+MAX_CLASSES = 100
 
 
 def load_csv(path, target="label", return_names=False, return_classes=False, drop=()):
@@ -33,15 +36,16 @@ def load_csv(path, target="label", return_names=False, return_classes=False, dro
     names: an ID column, say, which is not read at all) is a numeric feature. A
     column without a name whose cells are all empty, as a comma at the end of every
     line makes, is left out too; a value in it is a ValueError. The target column
-    holds two classes, which become y = 0 and 1: labels 0 and 1 as they are;
-    two other numbers in their order (−1 → 0, 1 → 1); two words in
-    alphabetical order, ignoring case (``B`` → 0, ``M`` → 1; ``no`` → 0,
-    ``Yes`` → 1). Words are told apart exactly, so ``true`` and ``TRUE`` are
-    two classes. A third class, or a target that is a number but not a finite
-    one (nan, inf, 1e400), is a ValueError naming its line, as is a file whose
-    only class is a word (0 or 1 alone is kept). With `return_names`, the feature columns'
-    names (in the order of X's columns) follow; with `return_classes`, the two
-    labels as written in the file, ``[class 0, class 1]``.
+    holds k ≥ 2 classes (at most MAX_CLASSES), which become y = 0 to k − 1:
+    numbers in their order (0 and 1 stay 0 and 1; −1 → 0, 1 → 1; 3, 5, 7 →
+    0, 1, 2); words in alphabetical order, ignoring case (``B`` → 0, ``M`` → 1;
+    ``no`` → 0, ``Yes`` → 1; ``setosa``, ``versicolor``, ``virginica`` → 0,
+    1, 2). Words are told apart exactly, so ``true`` and ``TRUE`` are two
+    classes. A target that is a number but not a finite one (nan, inf, 1e400)
+    is a ValueError naming its line, as is a file whose only class is a word
+    (0 or 1 alone is kept) and a class beyond MAX_CLASSES. With `return_names`,
+    the feature columns' names (in the order of X's columns) follow; with
+    `return_classes`, the labels as written in the file, ``[class 0, class 1, ...]``.
 
     Blank lines are skipped; anything else that is not a finite number (text,
     nan, inf, an empty cell), a row with too few or too many cells or bytes
@@ -177,12 +181,12 @@ def _read_rows(reader, path, target, drop):
                              "(MAX_CSV_ROWS), more than plaingrad trains on in reasonable time")
     if not X:
         raise ValueError(f"{path}: a header but no data rows")
-    y, classes = _two_classes(labels, f"{path}, column {t + 1} ({target!r})")
+    y, classes = _classes(labels, f"{path}, column {t + 1} ({target!r})")
     return X, y, [header[j] for j in features], classes
 
 
-def _two_classes(labels, where):
-    """y as 0/1 from the target cells, and the two classes as written (see load_csv)."""
+def _classes(labels, where):
+    """y as 0 to k − 1 from the target cells, and the k classes as written (see load_csv)."""
     def number(text):
         try:
             return float(text)
@@ -198,17 +202,19 @@ def _two_classes(labels, where):
     first = {}  # each class's key → (its text, the line it first appears on)
     for text, line in labels:
         first.setdefault(key(text), (text, line))
-    if len(first) > 2:
-        (a, _), (b, _), (c, line) = list(first.values())[:3]
-        raise ValueError(f"{where}, line {line}: a third class {c!r}, after {a!r} and {b!r}; "
-                         "a binary classifier needs two (pick one with a 0/1 column)")
+    if len(first) > MAX_CLASSES:
+        text, line = list(first.values())[MAX_CLASSES]
+        raise ValueError(f"{where}, line {line}: {text!r} is class {MAX_CLASSES + 1}, more than "
+                         f"the {MAX_CLASSES} (MAX_CLASSES) a classifier here takes; is this "
+                         "column a number to predict rather than a class?")
     # Numbers in their order; words alphabetically, ignoring case (no → 0, Yes → 1).
     keys = sorted(first, key=(lambda k: k) if numeric else (lambda k: (k.casefold(), k)))
     if numeric and set(keys) <= {0.0, 1.0}:
         keys = [0.0, 1.0]  # 0 and 1 are the classes themselves, even if one is missing
     elif len(keys) == 1:
-        raise ValueError(f"{where}: every target is {first[keys[0]][0]!r}; a binary classifier "
-                         "needs two classes")
-    y = [keys.index(key(text)) for text, _ in labels]
+        raise ValueError(f"{where}: every target is {first[keys[0]][0]!r}; a classifier "
+                         "needs at least two classes")
+    index = {k: i for i, k in enumerate(keys)}
+    y = [index[key(text)] for text, _ in labels]
     classes = [first[k][0] if k in first else format(k, "g") for k in keys]
     return y, classes

@@ -1,9 +1,10 @@
-"""Small 2-D data sets, splitting and scaling, in pure Python (CSV files: `nn.csv_file`).
+"""Small data sets, splitting and scaling, in pure Python (CSV files: `nn.csv_file`).
 
-Every generator returns ``(X, y)``: X a list of [x1, x2] rows, y a list of 0/1
-labels, shuffled, and the same `seed` (an int) always gives the same data from a
-private `random.Random`; seed=None draws from the global `random` module, as
-everywhere in nn.
+Every generator returns ``(X, y)``: X a list of [x1, x2] rows, y a list of class
+labels (0/1, or 0 to k − 1 for `spiral`), shuffled, and the same `seed` (an int)
+always gives the same data from a private `random.Random`; seed=None draws from
+the global `random` module, as everywhere in nn. `digits()` reads the handwritten
+digits shipped inside the package.
 
 >>> X, y = moons(200, noise=0.1, seed=0)
 >>> X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, seed=0)
@@ -13,14 +14,17 @@ A model trained on the scaled rows takes raw ones once `fold_scaling(model, mean
 has moved the scaling into its first layer.
 """
 
+import gzip
+import importlib.resources
 import math
 import numbers
 
 from autograd.engine import is_finite_number
 from nn.module import make_rng
 
-__all__ = ["moons", "circles", "xor", "blobs", "DATASETS", "train_test_split",
-           "standardize", "check_foldable", "fold_scaling", "check_rows", "MAX_SAMPLES"]
+__all__ = ["moons", "circles", "xor", "blobs", "spiral", "digits", "DATASETS", "DIGIT_SHAPE",
+           "train_test_split", "standardize", "check_foldable", "fold_scaling", "check_rows",
+           "MAX_SAMPLES"]
 
 #: The most points a generator (moons, circles, xor, blobs) makes: already hours of
 #: training in pure Python.
@@ -101,7 +105,65 @@ def blobs(n_samples=300, noise=0.6, seed=0):
     return _finish(points, [0] * n0 + [1] * (n_samples - n0), noise, rng)
 
 
-DATASETS = {"moons": moons, "circles": circles, "xor": xor, "blobs": blobs}
+def spiral(n_samples=300, classes=3, noise=0.2, seed=0):
+    """The classic k-armed spiral (CS231n's): arm c holds the points of class c.
+
+    Arm c starts at the centre at angle c·2π/k and turns 4 radians while its radius
+    grows from 0 to 1; `noise` is the standard deviation of each point's angle, in
+    radians. The `n_samples` points are shared out as evenly as the arms allow.
+
+    >>> X, y = spiral(300, classes=3, seed=0)
+    >>> sorted(set(y)), y.count(0)
+    ([0, 1, 2], 100)
+    """
+    if isinstance(classes, bool) or not isinstance(classes, numbers.Integral) or classes < 2:
+        raise ValueError(f"spiral: classes must be an int ≥ 2, got {classes!r}")
+    noise = _check_samples(n_samples, noise, least=int(classes))
+    rng = make_rng(seed)
+    k = int(classes)
+    points, labels = [], []
+    for c in range(k):
+        n = n_samples // k + (c < n_samples % k)
+        for r in _linspace(0.0, 1.0, n):
+            t = c * 2 * math.pi / k + 4.0 * r + rng.gauss(0.0, noise)
+            if not math.isfinite(t):
+                raise ValueError(f"noise={noise!r} is too large: some points overflow to ±inf "
+                                 "(the noise is an angle, in radians)")
+            points.append([r * math.sin(t), r * math.cos(t)])
+            labels.append(c)
+    order = list(range(len(points)))
+    rng.shuffle(order)
+    return [points[i] for i in order], [labels[i] for i in order]
+
+
+DATASETS = {"moons": moons, "circles": circles, "xor": xor, "blobs": blobs, "spiral": spiral}
+
+#: The shape of one image of `digits()`: 8 rows of 8 pixels, each 0 (white) to 16 (black).
+DIGIT_SHAPE = (8, 8)
+
+
+def digits():
+    """The 8×8 handwritten digits: ``(X, y)``, 1,797 images of 64 pixels and their digits.
+
+    Each row of X is an image, its 8 rows of 8 pixels one after the other, each
+    pixel an integer from 0 to 16 (as a float); y holds the digits 0 to 9, in the
+    file's order (not shuffled: split them with `train_test_split`). The data is
+    the UCI "Optical Recognition of Handwritten Digits" set (E. Alpaydin and
+    C. Kaynak, 1998) as scikit-learn ships it, read from the package itself
+    (nn/datasets/digits.csv.gz; source and licence, CC BY 4.0, in the README there).
+
+    >>> X, y = digits()
+    >>> len(X), len(X[0]), sorted(set(y)) == list(range(10))
+    (1797, 64, True)
+    """
+    data = importlib.resources.files("nn") / "datasets" / "digits.csv.gz"
+    X, y = [], []
+    with data.open("rb") as raw, gzip.open(raw, "rt", encoding="ascii") as f:
+        for line in f:
+            *pixels, digit = line.split(",")
+            X.append([float(v) for v in pixels])
+            y.append(int(digit))
+    return X, y
 
 
 def train_test_split(X, y, test_size=0.2, seed=0):

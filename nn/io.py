@@ -13,6 +13,9 @@ The file looks like::
      "architecture": {"nin": 2, "nouts": [16, 16, 1],
                       "activation": "relu", "output_activation": "linear"},
      "parameters": {"layer1.neuron1.w1": 0.41, ..., "layer3.neuron1.b": -0.2}}
+
+and, when the model's `classes` names them, ``"classes": ["setosa", "versicolor", ...]``
+(class 0 first): one name per output of a k-class model, two for one output.
 """
 
 import json
@@ -33,10 +36,37 @@ VERSION = 1
 _MAX_CHARS = 100 * MAX_PARAMETERS
 
 
+def _class_count(nouts):
+    """How many classes names a model with these layer sizes has: k outputs, or 2 for one."""
+    return nouts[-1] if nouts[-1] > 1 else 2
+
+
+def _check_classes(classes, nouts):
+    """The class names as a list of str, one per class, else the problem as a message."""
+    if not isinstance(classes, (list, tuple)):
+        return None, f"classes is {type(classes).__name__}, not a list of names"
+    k = _class_count(nouts)
+    if len(classes) != k:
+        return None, (f"{len(classes)} class names for a model of {k} classes "
+                      f"({'one output' if nouts[-1] == 1 else f'{k} outputs'})")
+    for i, name in enumerate(classes):
+        if not isinstance(name, str):
+            return None, f"class name {i} is {_short(name)}, not a str"
+    if len(set(classes)) != len(classes):
+        twice = next(name for i, name in enumerate(classes) if name in classes[:i])
+        return None, f"the class name {_short(twice)} appears twice"
+    return list(classes), None
+
+
 def save(model, path):
-    """Write `model` (an MLP) to `path` as JSON; returns the path."""
+    """Write `model` (an MLP) to `path` as JSON, with its `classes` if set; returns the path."""
     if not isinstance(model, MLP):
         raise TypeError(f"save: expected an MLP, got {type(model).__name__}")
+    classes = getattr(model, "classes", None)
+    if classes is not None:
+        classes, problem = _check_classes(classes, model.nouts)
+        if problem:
+            raise ValueError(f"save: model.classes: {problem}")
     params = {}
     for name, p in model.named_parameters().items():
         if not math.isfinite(p.data):
@@ -54,6 +84,8 @@ def save(model, path):
         },
         "parameters": params,
     }
+    if classes is not None:
+        document["classes"] = classes
     # json writes floats with repr, so they read back bit for bit.
     return atomic_write(path, json.dumps(document, indent=1, allow_nan=False) + "\n")
 
@@ -103,7 +135,8 @@ def load(path):
 
     if not isinstance(document, dict):
         raise bad("the top level is not a JSON object")
-    _expect_keys(document, {"format", "version", "architecture", "parameters"}, "the file", bad)
+    _expect_keys(document, {"format", "version", "architecture", "parameters"}, "the file", bad,
+                 optional={"classes"})
     if document["format"] != FORMAT:
         raise bad(f"format is {_short(document['format'])}, expected {FORMAT!r}")
     if document["version"] != VERSION or isinstance(document["version"], bool):
@@ -144,6 +177,10 @@ def load(path):
             shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
             raise bad(f"parameter {name} is {shown}, not a finite number")
         p.data = float(value)
+    if "classes" in document:
+        model.classes, problem = _check_classes(document["classes"], nouts)
+        if problem:
+            raise bad(problem)
     return model
 
 
@@ -171,9 +208,9 @@ def _as_float(value):
         return math.inf
 
 
-def _expect_keys(obj, keys, where, bad):
+def _expect_keys(obj, keys, where, bad, optional=frozenset()):
     missing = sorted(keys - obj.keys())
-    extra = sorted(obj.keys() - keys)
+    extra = sorted(obj.keys() - keys - optional)
     if missing:
         shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
         raise bad(f"{where} lacks {len(missing)} entr{'y' if len(missing) == 1 else 'ies'}: "

@@ -9,12 +9,14 @@ Value or number counts as a list of one. Targets are plain numbers.
 >>> J.backward()          # z[i].grad == (sigmoid(z[i]) - y[i]) / N
 """
 
+import math
 import numbers
 
 from autograd import Value, dot, total
 from autograd.engine import is_finite_number
 
-__all__ = ["BCE_EPS", "bce", "bce_with_logits", "mse", "hinge", "LOSSES", "get_loss"]
+__all__ = ["BCE_EPS", "bce", "bce_with_logits", "mse", "hinge", "softmax", "cross_entropy",
+           "LOSSES", "get_loss"]
 
 #: ŷ is clamped into [BCE_EPS, 1 - BCE_EPS] by `bce`, so log never sees 0.
 BCE_EPS = 1e-12
@@ -134,7 +136,157 @@ def hinge(score, y):
     return total([(1.0 - p * s).relu() for p, s in zip(preds, signs)]) * (1.0 / len(ys))
 
 
-LOSSES = {"bce_with_logits": bce_with_logits, "bce": bce, "mse": mse, "hinge": hinge}
+# ----- k classes: softmax and the cross-entropy -----
+
+def _logit_rows(logits, what):
+    """(rows, batched): the logits as lists of Values, one list per sample, all of length k.
+
+    One sample's list of Values (or numbers) is a batch of one.
+    """
+    if isinstance(logits, (str, bytes, Value, numbers.Real)) or not hasattr(logits, "__iter__"):
+        raise TypeError(f"{what}: logits must be one sample's list of k Values or a list of "
+                        f"such lists, got {type(logits).__name__}")
+    logits = list(logits)
+    if not logits:
+        raise ValueError(f"{what}: no samples (an empty list of logits)")
+    batched = not isinstance(logits[0], (Value, numbers.Real))
+    rows = logits if batched else [logits]
+    k = None
+    out = []
+    for i, row in enumerate(rows):
+        if isinstance(row, (str, bytes, Value, numbers.Real)) or not hasattr(row, "__iter__"):
+            raise TypeError(f"{what}: sample {i}: expected a list of k logits, got "
+                            f"{type(row).__name__}")
+        row = _as_values(row, f"{what}: sample {i}")
+        if k is None:
+            k = len(row)
+            if k < 2:
+                raise ValueError(f"{what}: sample {i} has {k} logit(s); give one per class, "
+                                 "at least 2 (a model with one output per class)")
+        elif len(row) != k:
+            raise ValueError(f"{what}: sample {i} has {len(row)} logits, sample 0 has {k}")
+        for j, z in enumerate(row):
+            if not math.isfinite(z.data):
+                raise ValueError(f"{what}: sample {i}, logit {j} is {z.data!r}; logits must be "
+                                 "finite (a diverged model? try a smaller learning rate)")
+        out.append(row)
+    return out, batched
+
+
+def _shifted(row):
+    """The logits minus their max, d_j = z_j − m, their exponentials e^(d_j), and Σ e^(d_j).
+
+    Every d_j ≤ 0, so no e^(d_j) overflows, and the sum, which holds e^0 = 1, is ≥ 1.
+    m is built from the logits with + and relu (max(a, b) = a + relu(b − a)), not read
+    off their numbers, so the cost is made of Value operations alone and a traced,
+    compiled program stays as stable as the eager one on any logits. Since
+    log Σ e^(z_j) = m + log Σ e^(z_j − m) for any m, the gradient that reaches m adds
+    up to zero (to rounding): the derivatives are those of the cross-entropy itself.
+    """
+    halves = [z * 0.5 for z in row]  # in halves, b − a cannot overflow (1e308 − −1e308)
+    m = halves[0]
+    for z in halves[1:]:
+        m = m + (z - m).relu()
+    minus_m = m * -2.0
+    d = [z + minus_m for z in row]
+    e = [dj.exp() for dj in d]
+    return d, e, total(e)
+
+
+def _class_targets(targets, n, k, batched, what):
+    """Per sample, a class index (int) or k class probabilities (numbers or Values)."""
+    if not batched:
+        if isinstance(targets, (list, tuple)):
+            raise ValueError(f"{what}: one sample's logits (a list of {k}) take one class index "
+                             f"as target, got a list of {len(targets)}; for a batch, give a "
+                             "list of logit lists (a model with one output per class)")
+        targets = [targets]
+    elif isinstance(targets, (str, bytes)) or not hasattr(targets, "__len__"):
+        raise ValueError(f"{what}: targets must be a list of class indices, one per sample, "
+                         f"got {type(targets).__name__}")
+    if len(targets) != n:
+        raise ValueError(f"{what}: {n} samples of logits but {len(targets)} targets")
+    out = []
+    for i, t in enumerate(targets):
+        if isinstance(t, numbers.Integral) and not isinstance(t, bool):
+            if not 0 <= t < k:
+                raise ValueError(f"{what}: sample {i}: class {t} is out of range; "
+                                 f"{k} classes are numbered 0 to {k - 1}")
+            out.append(int(t))
+        elif isinstance(t, (list, tuple)):
+            out.append(_probabilities(t, i, k, what))
+        else:
+            shown = f"{type(t).__name__} {t!r:.40}"
+            hint = " (a float class)" if isinstance(t, float) else ""
+            raise ValueError(f"{what}: sample {i}: the target {shown}{hint} is not a class; "
+                             f"a target is an int from 0 to {k - 1} (or a list of {k} "
+                             "class probabilities)")
+    return out
+
+
+def _probabilities(t, i, k, what):
+    if len(t) != k:
+        raise ValueError(f"{what}: sample {i}: {len(t)} class probabilities for {k} classes")
+    for j, p in enumerate(t):
+        v = p.data if isinstance(p, Value) else p
+        if not (is_finite_number(v) and 0.0 <= v <= 1.0):
+            raise ValueError(f"{what}: sample {i}: the probability of class {j} is {v!r:.40}; "
+                             "class probabilities are numbers in [0, 1]")
+    return list(t)
+
+
+def softmax(logits):
+    """The class probabilities p_j = e^(z_j) / Σ_i e^(z_i), stable for any finite logits.
+
+    `logits` is one sample's list of k Values (numbers count as constants), giving a
+    list of k Values, or a list of such lists, giving one list per sample.
+
+    >>> [round(p.data, 4) for p in softmax([Value(1.0), Value(2.0), Value(3.0)])]
+    [0.09, 0.2447, 0.6652]
+    """
+    rows, batched = _logit_rows(logits, "softmax")
+    out = []
+    for row in rows:
+        _, e, e_sum = _shifted(row)
+        out.append([ej / e_sum for ej in e])  # e^(z_j − m) / Σ e^(z_i − m): ≤ 1 over ≥ 1
+    return out if batched else out[0]
+
+
+def cross_entropy(logits, targets):
+    """The cross-entropy of k classes: J = −1/N Σ log p_c, with p = softmax(z), c the target.
+
+    `logits` is one sample's list of k Values (its target one class index) or a
+    batch, a list of such lists (with a list of class indices). Each term is
+    log Σ_j e^(z_j) − z_c, computed as log Σ_j e^(z_j − m) − (z_c − m) with m the
+    largest logit, so ±1e4 gives finite costs and gradients (dJ/dz_j = (p_j − [j = c])/N)
+    as in PyTorch. A batch's target may also be a list of k class probabilities
+    (numbers or Values), as PyTorch accepts: J_i = −Σ_j t_j·log p_j.
+
+    With two classes it is `bce_with_logits` on the logit difference z_1 − z_0.
+    A target that is not an int class in range (a float such as 1.0, a bool, 10 of
+    10 classes) is a ValueError naming the sample.
+
+    >>> z = [Value(2.0), Value(0.5), Value(-1.0)]
+    >>> J = cross_entropy(z, 0)           # one sample of 3 classes, class 0
+    >>> round(J.data, 6)                  # −log p_0
+    0.241311
+    >>> J.backward()                      # z[j].grad == p_j − [j = 0]
+    """
+    rows, batched = _logit_rows(logits, "cross_entropy")
+    ts = _class_targets(targets, len(rows), len(rows[0]), batched, "cross_entropy")
+    terms = []
+    for row, t in zip(rows, ts):
+        d, _, e_sum = _shifted(row)
+        log_sum = e_sum.log()
+        if isinstance(t, int):
+            terms.append(log_sum - d[t])  # −log p_c = log Σ e^(d_j) − d_c, both ≥ 0
+        else:  # Σ_j t_j·(log Σ e^(d_i) − d_j)
+            terms.append(log_sum * total(t) - dot(t, d))
+    return total(terms) * (1.0 / len(terms))
+
+
+LOSSES = {"bce_with_logits": bce_with_logits, "bce": bce, "mse": mse, "hinge": hinge,
+          "cross_entropy": cross_entropy}
 
 
 def get_loss(loss):

@@ -11,6 +11,7 @@ the same inputs; an MLP is a list of layers, each feeding the next.
 """
 
 import itertools
+import math
 import numbers
 import random
 import reprlib
@@ -19,13 +20,17 @@ from collections.abc import Mapping, Set
 from autograd import Value, dot
 from autograd.ops import FUNCTIONS
 
-__all__ = ["ACTIVATIONS", "MAX_PARAMETERS", "Module", "Neuron", "Layer", "MLP", "count_parameters"]
+__all__ = ["ACTIVATIONS", "INITS", "MAX_PARAMETERS", "Module", "Neuron", "Layer", "MLP",
+           "count_parameters"]
 
 #: "linear" (no function) and every function of the operation table that is defined for
 #: every Z (log is not), the lecture's three first.
 ACTIVATIONS = ("relu", "tanh", "sigmoid", *(
     p.name for p in FUNCTIONS if p.domain != "positive"
     and p.name not in ("relu", "tanh", "sigmoid")), "linear")
+#: How weights start: "uniform" in [−1, 1] (micrograd's), or "fan_in" in [−1/√nin, 1/√nin]
+#: (the bound of PyTorch's nn.Linear), which keeps Z = W·a + b small for many inputs.
+INITS = ("uniform", "fan_in")
 
 #: The largest MLP this pure-Python engine builds: a million weights take ~0.4 s per
 #: sample for forward and backward and ~50 bytes per weight per sample of a batch.
@@ -37,6 +42,13 @@ def _check_activation(name, what):
         valid = ", ".join(repr(a) for a in ACTIVATIONS)
         raise ValueError(f"{what}: unknown activation {name!r}; choose one of {valid}")
     return name
+
+
+def _check_init(init, what):
+    if init not in INITS:
+        raise ValueError(f"{what}: unknown init {init!r}; choose one of "
+                         f"{', '.join(repr(i) for i in INITS)}")
+    return init
 
 
 def _check_count(n, what):
@@ -115,7 +127,9 @@ class Neuron(Module):
     Weights start uniform in [−1, 1] as in micrograd, the bias at 0, drawn in
     micrograd's order (this neuron's weights, w1 first; the bias draws nothing). (Measured
     on two moons with Adam: this reached 97% test accuracy in fewer epochs
-    than ±1/√nin or He initialisation, for 16- and 48-wide layers.)
+    than ±1/√nin or He initialisation, for 16- and 48-wide layers.) With
+    ``init="fan_in"`` they start in [−1/√nin, 1/√nin] instead (PyTorch's bound),
+    which many inputs need: 64 pixels of ±1 weights give Z of about ±5.
 
     `name` prefixes the labels: ``Neuron(2, name="layer1.neuron1")`` has
     ``layer1.neuron1.w1``, ``layer1.neuron1.w2`` and ``layer1.neuron1.b``
@@ -125,13 +139,14 @@ class Neuron(Module):
     >>> y = n([1.0, 2.0])   # tanh(w1·1 + w2·2 + b)
     """
 
-    def __init__(self, nin, activation="relu", seed=None, name=""):
+    def __init__(self, nin, activation="relu", seed=None, name="", init="uniform"):
         nin = _check_count(nin, "Neuron: nin")
         _check_size(nin, [1], f"Neuron({nin})")
         self.activation = _check_activation(activation, "Neuron")
+        bound = 1.0 if _check_init(init, "Neuron") == "uniform" else 1.0 / math.sqrt(nin)
         rng = make_rng(seed)
         prefix = f"{name}." if name else ""
-        self.w = [Value(rng.uniform(-1.0, 1.0), label=f"{prefix}w{i}")
+        self.w = [Value(rng.uniform(-bound, bound), label=f"{prefix}w{i}")
                   for i in range(1, nin + 1)]
         self.b = Value(0.0, label=f"{prefix}b")
 
@@ -163,14 +178,14 @@ class Layer(Module):
     prefixed by `name`.
     """
 
-    def __init__(self, nin, nout, activation="relu", seed=None, name=""):
+    def __init__(self, nin, nout, activation="relu", seed=None, name="", init="uniform"):
         nin = _check_count(nin, "Layer: nin")
         nout = _check_count(nout, "Layer: nout")
         _check_size(nin, [nout], f"Layer({nin}, {nout})")
         self.activation = _check_activation(activation, "Layer")
         rng = make_rng(seed)
         prefix = f"{name}." if name else ""
-        self.neurons = [Neuron(nin, activation, rng, f"{prefix}neuron{j}")
+        self.neurons = [Neuron(nin, activation, rng, f"{prefix}neuron{j}", init)
                         for j in range(1, nout + 1)]
 
     def __call__(self, x):
@@ -209,13 +224,20 @@ class MLP(Module):
     draws from Python's global `random` module in micrograd's order (layer by
     layer, neuron by neuron, each neuron's weights uniform(−1, 1) and then its
     bias 0), so ``random.seed(1337); MLP(2, [16, 16, 1])`` has micrograd's weights.
+    `init` is how the weights start (see `Neuron`): "uniform" in [−1, 1], or
+    "fan_in" in [−1/√nin, 1/√nin] for layers of many inputs.
+
+    A classifier of k classes has k linear outputs, its logits (train it with
+    `nn.cross_entropy`); `predict` gives the class, the index of the largest,
+    and `classes` may name the classes (`nn.save` keeps the names).
 
     >>> model = MLP(2, [16, 16, 1], seed=0)
     >>> len(model.parameters())   # (2+1)·16 + (16+1)·16 + (16+1)·1
     337
     """
 
-    def __init__(self, nin, nouts, activation="relu", output_activation="linear", seed=None):
+    def __init__(self, nin, nouts, activation="relu", output_activation="linear", seed=None,
+                 init="uniform"):
         nin = _check_count(nin, "MLP: nin")
         if isinstance(nouts, (str, bytes, Mapping, Set)) or not hasattr(nouts, "__iter__"):
             raise ValueError(f"MLP: nouts must be a list of layer sizes, got {nouts!r:.60}")
@@ -232,14 +254,17 @@ class MLP(Module):
         _check_size(nin, nouts, f"MLP({nin}, {shown})")
         self.nin = nin
         self.nouts = nouts
+        #: The classes' names, class 0 first, if you give them (`nn.save` keeps them).
+        self.classes = None
         self.activation = _check_activation(activation, "MLP")
         self.output_activation = _check_activation(output_activation, "MLP output")
+        init = _check_init(init, "MLP")
         rng = make_rng(seed)
         sizes = [nin, *nouts]
         last = len(nouts) - 1
         self.layers = [Layer(sizes[i], sizes[i + 1],
                              output_activation if i == last else activation,
-                             rng, f"layer{i + 1}")
+                             rng, f"layer{i + 1}", init)
                        for i in range(len(nouts))]
 
     def __call__(self, x):
@@ -248,26 +273,46 @@ class MLP(Module):
             x = layer._forward(x)  # each layer's output fits the next: no need to check again
         return x[0] if len(x) == 1 else x
 
-    def predict(self, rows):
-        """Outputs for many input rows on plain floats, without building graphs.
+    def outputs(self, rows):
+        """The outputs for many input rows on plain floats, without building graphs.
 
         Returns one float per row when the last layer has one neuron, else one
-        list per row; the numbers equal ``model(row).data`` exactly.
+        list per row (the k logits of a classifier); the numbers equal
+        ``model(row).data`` exactly.
         """
+        return self._outputs(rows, "MLP.outputs")
+
+    def predict(self, rows):
+        """The prediction for each row: the class of a k-output classifier, else the output.
+
+        With k > 1 outputs, the class is the index of the largest output (argmax;
+        the first of equal ones), an int from 0 to k − 1. With one output, the
+        output itself (a float, as `outputs` gives it), to compare with the
+        threshold of the loss it was trained with (see `nn.train.default_threshold`).
+
+        >>> MLP(2, [3], seed=0).predict([[0.5, -1.0], [2.0, 1.0]])   # 3 classes
+        [1, 0]
+        """
+        out = self._outputs(rows, "MLP.predict")
+        if self.nouts[-1] == 1:
+            return out
+        return [max(range(len(z)), key=z.__getitem__) for z in out]
+
+    def _outputs(self, rows, what):
         # Read the weights once; then each neuron is Z = W·a + b and g(Z) on floats,
         # summed in the same order as `dot`, so the results agree to the last bit.
         layers = [([[w.data for w in n.w] for n in layer.neurons],
                    [n.b.data for n in layer.neurons], layer.activation)
                   for layer in self.layers]
         if isinstance(rows, (str, bytes, Value, Mapping, Set)) or not hasattr(rows, "__iter__"):
-            raise TypeError(f"MLP.predict: expected a list of rows, got {type(rows).__name__}")
+            raise TypeError(f"{what}: expected a list of rows, got {type(rows).__name__}")
         out = []
         for i, row in enumerate(rows):
-            _check_inputs(row, self.nin, f"MLP.predict: row {i}")
+            _check_inputs(row, self.nin, f"{what}: row {i}")
             try:
                 x = [_input(v) for v in row]
             except (TypeError, ValueError) as error:
-                raise type(error)(f"MLP.predict: row {i}: {error}") from None
+                raise type(error)(f"{what}: row {i}: {error}") from None
             for weights, biases, activation in layers:
                 x = [sum(map(float.__mul__, w, x)) + b for w, b in zip(weights, biases)]
                 if activation != "linear":

@@ -19,12 +19,14 @@ from nn.losses import get_loss
 from nn.module import MLP, make_rng
 from nn.optim import OPTIMIZERS, Optimizer
 
-__all__ = ["fit", "accuracy", "default_threshold", "neuron_on_sample", "NeuronSample", "DEFAULT_LR",
-           "DIVERGENCE_FACTOR"]
+__all__ = ["fit", "accuracy", "class_accuracy", "confusion_matrix", "default_threshold",
+           "neuron_on_sample", "NeuronSample", "DEFAULT_LR", "DIVERGENCE_FACTOR"]
 
 # The output at which the predicted class switches from 0 to 1, per loss:
 # a probability for bce/mse on 0/1 targets, a logit or a score for the others.
 _THRESHOLDS = {"bce": 0.5, "mse": 0.5, "bce_with_logits": 0.0, "hinge": 0.0}
+# The losses of one output per sample: a model with k outputs trains with cross_entropy.
+_ONE_OUTPUT = tuple(_THRESHOLDS)
 #: The learning rate α used when none is given, per optimizer name.
 DEFAULT_LR = {"adam": 0.01, "sgd": 0.1}
 #: Training stops as diverged when an epoch's mean cost J exceeds this multiple of
@@ -45,17 +47,86 @@ def default_threshold(model, loss):
     return 0.5 if model.output_activation == "sigmoid" else 0.0
 
 
-def accuracy(outputs, y, threshold):
-    """The fraction of samples whose predicted class (output > threshold) is right.
+def _classes(outputs, threshold, what):
+    """The predicted class of each output: a list of k scores gives its argmax (the first
+    of equal ones); a number above `threshold` is 1, else 0; with no threshold, numbers
+    must be class indices already (as a k-class model's `predict` gives them)."""
+    classes = []
+    for i, out in enumerate(outputs):
+        if isinstance(out, Value):
+            out = out.data
+        if isinstance(out, (list, tuple)):
+            scores = [v.data if isinstance(v, Value) else v for v in out]
+            classes.append(max(range(len(scores)), key=scores.__getitem__))
+        elif threshold is not None:
+            classes.append(int(out > threshold))
+        elif isinstance(out, numbers.Integral) and not isinstance(out, bool):
+            classes.append(int(out))
+        else:
+            raise ValueError(f"{what}: output {i} is {out!r:.40}, a score, not a class; give "
+                             "the threshold that separates class 0 from class 1")
+    return classes
 
-    A target counts as class 1 when it is ≥ 0.5, so 0/1 and −1/+1 labels both work.
-    Outputs may be numbers or Values.
+
+def _label(t, threshold):
+    # With a threshold (one output), a target ≥ 0.5 is class 1: 0/1 and −1/+1 labels both work.
+    return int(t >= 0.5) if threshold is not None and not isinstance(t, (list, tuple)) else t
+
+
+def accuracy(outputs, y, threshold=None):
+    """The fraction of samples whose predicted class is right.
+
+    Each output is one of: a list of k scores (a k-class model's outputs; the
+    class is the argmax), a number compared with `threshold` (a one-output
+    model: class 1 above it; a target counts as class 1 when it is ≥ 0.5, so
+    0/1 and −1/+1 labels both work), or, with no threshold, a class index (a
+    k-class model's `predict`). Outputs may be numbers or Values.
+
+    >>> accuracy([[0.1, 2.0, -1.0], [3.0, 0.0, 0.0]], [1, 2])
+    0.5
+    >>> accuracy([0.7, -0.2], [1, 1], threshold=0.0)
+    0.5
     """
     if len(y) == 0:
         raise ValueError("accuracy: no samples")
-    outputs = [out.data if isinstance(out, Value) else out for out in outputs]
-    right = sum((out > threshold) == (t >= 0.5) for out, t in zip(outputs, y, strict=True))
-    return right / len(y)
+    predicted = _classes(outputs, threshold, "accuracy")
+    if len(predicted) != len(y):
+        raise ValueError(f"accuracy: {len(predicted)} outputs but {len(y)} targets")
+    return sum(p == _label(t, threshold) for p, t in zip(predicted, y)) / len(y)
+
+
+def class_accuracy(outputs, y, k, threshold=None):
+    """Per class c (0 to k − 1): the fraction of the samples of class c predicted as c.
+
+    None for a class without samples. `outputs` and `threshold` are as for `accuracy`.
+
+    >>> class_accuracy([0, 1, 1, 2], [0, 1, 0, 2], 4)
+    [0.5, 1.0, 1.0, None]
+    """
+    matrix = confusion_matrix(outputs, y, k, threshold)
+    return [row[c] / sum(row) if sum(row) else None for c, row in enumerate(matrix)]
+
+
+def confusion_matrix(outputs, y, k, threshold=None):
+    """A k × k table of counts: row t, column p counts the samples of class t predicted as p.
+
+    `outputs` and `threshold` are as for `accuracy`; targets are class indices.
+
+    >>> confusion_matrix([0, 1, 1], [0, 1, 0], 2)
+    [[1, 1], [0, 1]]
+    """
+    predicted = _classes(outputs, threshold, "confusion_matrix")
+    if len(predicted) != len(y):
+        raise ValueError(f"confusion_matrix: {len(predicted)} outputs but {len(y)} targets")
+    matrix = [[0] * k for _ in range(k)]
+    for i, (p, t) in enumerate(zip(predicted, y)):
+        t = _label(t, threshold)
+        if isinstance(t, bool) or not isinstance(t, numbers.Integral) or not 0 <= t < k \
+                or not 0 <= p < k:
+            raise ValueError(f"confusion_matrix: sample {i}: class {t!r:.40} (predicted {p}) "
+                             f"is not one of the {k} classes 0 to {k - 1}")
+        matrix[int(t)][p] += 1
+    return matrix
 
 
 def _check_data(model, X, y, what):
@@ -97,12 +168,13 @@ def _optimizer(model, optimizer, lr):
 def _cost(loss_fn, model, X, y, what, outputs=None):
     """The cost J of `model` on all of (X, y), a float; a loss's complaint names `what`.
 
-    The outputs (`model.predict(X)` unless given) go to the loss as Values, as in
+    The outputs (`model.outputs(X)` unless given) go to the loss as Values, as in
     training, so that a loss written for Values works here too.
     """
-    outputs = model.predict(X) if outputs is None else outputs
+    outputs = model.outputs(X) if outputs is None else outputs
     try:
-        J = loss_fn([Value(out) for out in outputs], list(y))
+        J = loss_fn([[Value(v) for v in out] if isinstance(out, list) else Value(out)
+                     for out in outputs], list(y))
     except ValueError as error:
         raise ValueError(f"fit: {what}: {error}") from None
     if not isinstance(J, Value):
@@ -120,12 +192,33 @@ def _diverged(opt, what):
                               f"try a smaller learning rate{than}")
 
 
-def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=100,
-        batch_size=32, seed=0, callback=None, validation_data=None, threshold=None):
-    """Train a one-output `model` on rows X with targets y; returns the history.
+def _check_loss(model, loss):
+    """The loss function, refusing one that does not fit the model's number of outputs."""
+    k = model.nouts[-1]
+    if loss is None:
+        loss = "bce_with_logits" if k == 1 else "cross_entropy"
+    loss_fn = get_loss(loss)
+    name = loss if isinstance(loss, str) else getattr(loss, "__name__", None)
+    if k > 1 and name in _ONE_OUTPUT:
+        raise ValueError(f"fit: the model has {k} outputs, one per class, but {name} takes "
+                         "one output per sample; use loss='cross_entropy' with class indices "
+                         "0 to k − 1 as targets (or a model with one output)")
+    if k == 1 and name == "cross_entropy":
+        raise ValueError("fit: cross_entropy needs one output per class, but the model has one "
+                         "output; build it as MLP(nin, [..., k]) for k classes (or use "
+                         "bce_with_logits for two)")
+    return loss, loss_fn
 
-    - `loss`: a name (``"bce_with_logits"``, ``"bce"``, ``"mse"``, ``"hinge"``)
-      or a function(predictions, targets) → Value.
+
+def fit(model, X, y, loss=None, optimizer="adam", lr=None, epochs=100,
+        batch_size=32, seed=0, callback=None, validation_data=None, threshold=None):
+    """Train `model` on rows X with targets y; returns the history.
+
+    - `loss`: a name (``"bce_with_logits"``, ``"bce"``, ``"mse"``, ``"hinge"``
+      for a one-output model, ``"cross_entropy"`` for a model with one output
+      per class, whose targets are class indices 0 to k − 1) or a
+      function(predictions, targets) → Value. The default is bce_with_logits
+      for one output, cross_entropy for more.
     - `optimizer`: an Optimizer built on ``model.parameters()``, or a name
       (``"adam"``, ``"sgd"``) built here with `lr` (default 0.01 for Adam,
       0.1 for SGD).
@@ -134,11 +227,14 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
       `batch_size` rows (the cost J is the mean over the batch).
     - `validation_data`: optional ``(X_test, y_test)``, evaluated every epoch.
     - `callback(epoch, history)`: called after every epoch (epoch counts from 1).
-    - `threshold`: the output above which the class is 1 (see `default_threshold`).
+    - `threshold`: for one output, the output above which the class is 1 (see
+      `default_threshold`); a k-class model predicts the argmax.
 
     The history is a dict of per-epoch lists: ``loss`` (mean training cost over
     the epoch's batches), ``accuracy`` (on the training rows after the epoch),
-    and, with validation data, ``test_loss`` and ``test_accuracy``.
+    and, with validation data, ``test_loss`` and ``test_accuracy``. A k-class
+    model's history also has ``class_accuracy`` (and ``test_class_accuracy``):
+    per epoch, a list of k accuracies, one per class (see `class_accuracy`).
 
     Divergence stops training with a FloatingPointError naming the epoch: a
     batch whose cost J is NaN or infinite, or an epoch whose mean cost exceeds
@@ -151,10 +247,8 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
     if not isinstance(model, MLP):
         raise TypeError(f"fit: expected an nn.MLP, got {type(model).__name__} (a single "
                         "neuron is MLP(nin, [1]))")
-    loss_fn = get_loss(loss)
-    if model.nouts[-1] != 1:
-        raise ValueError(f"fit: the model has {model.nouts[-1]} outputs; fit trains "
-                         "models with one output (binary classification or regression)")
+    loss, loss_fn = _check_loss(model, loss)
+    k = model.nouts[-1]
     _check_data(model, X, y, "the training data")
     if validation_data is not None:
         if isinstance(validation_data, (str, bytes)) or len(validation_data) != 2:
@@ -166,9 +260,13 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
             raise ValueError(f"fit: {name} must be an int ≥ {low}, got {value!r}")
     epochs, batch_size = int(epochs), int(batch_size)
     opt = _optimizer(model, optimizer, lr)
-    if threshold is None:
+    if k > 1:
+        if threshold is not None:
+            raise ValueError(f"fit: threshold applies to one-output models; this one has {k} "
+                             "outputs and predicts the class with the largest")
+    elif threshold is None:
         threshold = default_threshold(model, loss)
-    if not is_finite_number(threshold):
+    if k == 1 and not is_finite_number(threshold):
         raise ValueError(f"fit: threshold must be a finite number, got {threshold!r}")
     if callback is not None and not callable(callback):
         raise TypeError(f"fit: callback must be a function(epoch, history), got "
@@ -177,8 +275,12 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
     rng = make_rng(seed)
     order = list(range(len(X)))
     history = {"loss": [], "accuracy": []}
+    if k > 1:
+        history["class_accuracy"] = []
     if validation_data is not None:
         history.update(test_loss=[], test_accuracy=[])
+        if k > 1:
+            history["test_class_accuracy"] = []
 
     # J0: the untrained model on every row (predict's floats, as Values for any loss);
     # the validation data's cost too, so that a target the loss refuses is found now.
@@ -209,12 +311,17 @@ def fit(model, X, y, loss="bce_with_logits", optimizer="adam", lr=None, epochs=1
             raise _diverged(opt, f"grew from {initial:.4g} (untrained) to a mean of "
                                  f"{mean_cost:.4g} over epoch {epoch}")
         history["loss"].append(mean_cost)
-        history["accuracy"].append(accuracy(model.predict(X), y, threshold))
+        outputs = model.outputs(X)
+        history["accuracy"].append(accuracy(outputs, y, threshold))
+        if k > 1:
+            history["class_accuracy"].append(class_accuracy(outputs, y, k))
         if validation_data is not None:
-            outputs = model.predict(X_test)
+            outputs = model.outputs(X_test)
             history["test_loss"].append(
                 _cost(loss_fn, model, X_test, y_test, "the validation data", outputs))
             history["test_accuracy"].append(accuracy(outputs, y_test, threshold))
+            if k > 1:
+                history["test_class_accuracy"].append(class_accuracy(outputs, y_test, k))
         if callback is not None:
             callback(epoch, history)
     return history
@@ -265,5 +372,6 @@ def neuron_on_sample(model, X, y, loss="bce_with_logits", names=None):
     outputs = [a] + [n(rest) for n in first.neurons[1:]]
     for layer in model.layers[1:]:
         outputs = layer.forward(outputs)
-    get_loss(loss)(outputs, [y[index]]).backward()
+    # One sample: a list of one Value, or of k logits (one sample of cross_entropy).
+    get_loss(loss)([outputs] if len(outputs) > 1 else outputs, [y[index]]).backward()
     return NeuronSample(a, index, [p.grad + q.grad for p, q in zip(own, rest)])

@@ -80,12 +80,12 @@ def test_load_csv_refuses_a_bad_drop(tmp_path, text, drop, error, message):
     ("a,label\n1_000,0\n", "label", r"line 2, column 1 \('a'\): '1_000' is not"),
     ("a,b,label\n1,2,0\n1,2\n", "label", r"line 3: row too short: 2 cells, but the header has 3"),
     ("a,label\n1,0,5\n", "label", r"line 2: row too long: 3 cells, but the header has 2"),
-    ("a,label\n1,2\n", "label", r"column 2 \('label'\): every target is '2'; a binary "
-                                r"classifier needs two classes"),
+    ("a,label\n1,2\n", "label", r"column 2 \('label'\): every target is '2'; a "
+                                r"classifier needs at least two classes"),
     ("a,label\n1,yes\n2,yes\n", "label", r"every target is 'yes'"),
-    ("a,label\n1,0\n2,1\n3,2\n", "label", r"column 2 \('label'\), line 4: a third class '2', "
-                                          r"after '0' and '1'; a binary classifier needs two"),
-    ("a,label\n1,B\n2,M\n3,m\n", "label", r"line 4: a third class 'm', after 'B' and 'M'"),
+    ("a,label\n" + "".join(f"{i},{i}.5\n" for i in range(101)), "label",
+     r"column 2 \('label'\), line 102: '100.5' is class 101, more than the 100 "
+     r"\(MAX_CLASSES\) a classifier here takes; is this column a number to predict"),
     ("a,label\n1,0\n2, \n", "label", r"line 3, column 2 \('label'\): the target is empty"),
     ("a,label\n1,1\n2,nan\n", "label", r"column 2 \('label'\), line 3: the target 'nan' is "
                                       r"not a finite number"),
@@ -112,6 +112,11 @@ def test_every_bad_csv_names_file_line_and_column(tmp_path, text, target, messag
     (["no", "Yes", "no"], [0, 1, 0], ["no", "Yes"]),           # ignoring case: no, Yes
     (["TRUE", "true"], [0, 1], ["TRUE", "true"]),             # but two spellings, two classes
     (["1", "x"], [0, 1], ["1", "x"]),                           # a number and a word: as text
+    (["0", "1", "2", "1"], [0, 1, 2, 1], ["0", "1", "2"]),      # k numbers: in their order
+    (["7", "3", "5", "3.0"], [2, 0, 1, 0], ["3", "5", "7"]),
+    (["virginica", "setosa", "Versicolor", "setosa"], [2, 0, 1, 0],
+     ["setosa", "Versicolor", "virginica"]),                    # k words: alphabetically
+    (["B", "M", "m"], [0, 1, 2], ["B", "M", "m"]),             # M before m, told apart
 ])
 def test_two_classes_of_any_spelling_become_0_and_1(tmp_path, labels, y, classes):
     path = write(tmp_path, "a,label\n" + "".join(f"{i},{t}\n" for i, t in enumerate(labels)))
@@ -189,8 +194,8 @@ def test_load_csv_multiline_quoted_cell_reports_the_right_line(tmp_path):
     path = write(tmp_path, 'a,label\n1,0\n"2\n3",1\n4,x\n')
     with pytest.raises(ValueError, match=r"line 3, column 1 \('a'\): '2\\n3' is not"):
         load_csv(path)
-    path = write(tmp_path, 'a,label\n"1\n",0\n4,1\n5,x\n')
-    with pytest.raises(ValueError, match=r"column 2 \('label'\), line 5: a third class 'x'"):
+    path = write(tmp_path, 'a,label\n"1\n",0\n4,1\n5,nan\n')
+    with pytest.raises(ValueError, match=r"column 2 \('label'\), line 5: the target 'nan'"):
         load_csv(path)
 
 

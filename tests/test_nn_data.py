@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 
 from nn import MLP, blobs, circles, moons, standardize, train_test_split, xor
-from nn.data import DATASETS, check_foldable, fold_scaling
+from nn.data import DATASETS, DIGIT_SHAPE, check_foldable, digits, fold_scaling, spiral
 
 # ----- generators -----
 
@@ -22,7 +22,9 @@ def test_generators_are_deterministic_balanced_and_leave_global_random_alone(nam
     assert make(101, seed=4) != (X, y)
     assert len(X) == len(y) == 101
     assert all(len(row) == 2 and all(isinstance(v, float) for v in row) for row in X)
-    assert set(y) == {0, 1} and abs(y.count(0) - y.count(1)) <= 1
+    k = 3 if name == "spiral" else 2
+    counts = [y.count(c) for c in range(k)]
+    assert set(y) == set(range(k)) and max(counts) - min(counts) <= 1
     assert y[:20] != sorted(y[:20])  # shuffled
 
 
@@ -213,3 +215,45 @@ def test_check_foldable_refuses_a_std_whose_reciprocal_overflows():
         check_foldable([1.0, 1e-309])  # 1/1e-309 is past the largest float
     with pytest.raises(ValueError, match=r"^column 'b': the values are too small"):
         check_foldable([1.0, 1e-309], ["column 'a'", "column 'b'"])
+
+
+# ----- spiral and digits -----
+
+@pytest.mark.parametrize("k", [2, 3, 5])
+def test_spiral_without_noise_puts_each_class_on_its_own_arm(k):
+    X, y = spiral(60 * k, classes=k, noise=0.0, seed=1)
+    assert sorted(set(y)) == list(range(k)) and all(y.count(c) == 60 for c in range(k))
+    for (a, b), c in zip(X, y):
+        r = math.hypot(a, b)
+        assert r <= 1.0 + 1e-12
+        if r > 0:  # angle c·2π/k + 4r, measured from the x2 axis (x1 = r·sin t)
+            t = c * 2 * math.pi / k + 4 * r
+            assert (a, b) == pytest.approx((r * math.sin(t), r * math.cos(t)), abs=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"classes": 1}, "classes must be an int ≥ 2, got 1"),
+    ({"classes": 2.0}, "classes must be an int ≥ 2, got 2.0"),
+    ({"classes": 5, "n_samples": 4}, "n_samples must be an int from 5"),
+    ({"noise": -1.0}, "noise must be a finite number ≥ 0"),
+])
+def test_spiral_refuses_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        spiral(**kwargs)
+
+
+def test_digits_are_the_1797_images_of_the_uci_set():
+    X, y = digits()
+    assert len(X) == len(y) == 1797 and DIGIT_SHAPE == (8, 8)
+    assert all(len(row) == 64 and all(v in range(17) for v in row) for row in X)
+    assert [y.count(d) for d in range(10)] == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+    # The first image is a 0 (scikit-learn's load_digits().images[0], row 3: 0 3 15 2 0 11 8 0)
+    assert y[0] == 0 and X[0][16:24] == [0, 3, 15, 2, 0, 11, 8, 0]
+    assert digits() == (X, y)  # a fresh copy each time, the same numbers
+
+
+def test_digits_ship_with_their_source_and_licence():
+    import importlib.resources
+
+    readme = (importlib.resources.files("nn") / "datasets" / "README.md").read_text("utf-8")
+    assert "CC BY 4.0" in readme and "Optical Recognition of Handwritten Digits" in readme

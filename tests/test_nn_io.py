@@ -226,3 +226,52 @@ def test_a_file_longer_than_any_model_is_refused_without_reading_it_whole(saved,
     if os.path.exists("/dev/zero"):  # endless: only a bounded read can refuse it
         with pytest.raises(ValueError, match=r"/dev/zero: not a valid model file \(longer"):
             load("/dev/zero")
+
+
+# ----- class names -----
+
+def test_a_k_class_model_keeps_its_class_names(tmp_path):
+    model = MLP(4, [5, 3], seed=1)
+    model.classes = ["setosa", "Versicolor", "virginica"]
+    path = save(model, tmp_path / "iris.json")
+    assert document(tmp_path / "iris.json")["classes"] == model.classes
+    loaded = load(path)
+    assert loaded.classes == ["setosa", "Versicolor", "virginica"]
+    rows = [[0.1, 0.2, 0.3, 0.4], [-1.0, 2.0, 0.5, 0.0]]
+    assert loaded.predict(rows) == model.predict(rows)
+    assert loaded.outputs(rows) == model.outputs(rows)
+
+
+def test_a_model_without_class_names_loads_with_none(model, saved):
+    assert "classes" not in document(saved)
+    assert load(saved).classes is None
+
+
+@pytest.mark.parametrize("classes, message", [
+    (["a", "b"], r"2 class names for a model of 3 classes \(3 outputs\)"),
+    ("abc", "classes is str, not a list of names"),
+    (["a", 2, "c"], "class name 1 is 2, not a str"),
+    (["a", "b", "a"], "the class name 'a' appears twice"),
+])
+def test_bad_class_names_are_refused_on_save_and_on_load(tmp_path, classes, message):
+    model = MLP(2, [3], seed=0)
+    model.classes = classes
+    with pytest.raises(ValueError, match="save: model.classes: " + message):
+        save(model, tmp_path / "m.json")
+    model.classes = None
+    path = tmp_path / "m.json"
+    save(model, path)
+    doc = document(path)
+    doc["classes"] = classes
+    path.write_text(json.dumps(doc))
+    with pytest.raises(ValueError, match="not a valid plaingrad model: " + message):
+        load(path)
+
+
+def test_a_one_output_model_takes_two_class_names(tmp_path):
+    model = MLP(2, [1], seed=0)
+    model.classes = ["B", "M"]
+    assert load(save(model, tmp_path / "m.json")).classes == ["B", "M"]
+    model.classes = ["B", "M", "X"]
+    with pytest.raises(ValueError, match=r"3 class names for a model of 2 classes \(one output"):
+        save(model, tmp_path / "m.json")

@@ -257,9 +257,23 @@ def test_predict_equals_the_graph_forward_exactly(x, activation, output_activati
     assert model.predict([x]) == [model(x).data]
 
 
-def test_predict_gives_lists_for_several_outputs():
+def test_outputs_gives_lists_for_several_outputs():
     model = MLP(2, [3, 2], seed=0)
-    assert model.predict([[1.0, 2.0]]) == [[v.data for v in model([1.0, 2.0])]]
+    assert model.outputs([[1.0, 2.0]]) == [[v.data for v in model([1.0, 2.0])]]
+
+
+@settings(max_examples=50)
+@given(st.lists(st.floats(-5, 5), min_size=2, max_size=2), st.integers(2, 6))
+def test_predict_of_k_outputs_is_the_argmax_class(x, k):
+    model = MLP(2, [4, k], seed=k)
+    z = [v.data for v in model(x)]
+    (c,) = model.predict([x])
+    assert isinstance(c, int) and z[c] == max(z) and c == z.index(max(z))
+
+
+def test_predict_of_one_output_is_the_output():
+    model = MLP(2, [3, 1], seed=0)
+    assert model.predict([[1.0, 2.0]]) == model.outputs([[1.0, 2.0]]) == [model([1.0, 2.0]).data]
 
 
 def test_same_numbers_as_micrograd_with_the_same_weights():
@@ -318,3 +332,24 @@ def test_too_large_networks_are_refused_before_allocating(make, match):
     with pytest.raises(ValueError, match=match) as failure:
         make()
     assert len(str(failure.value)) < 300  # the message names the size, not every layer
+
+
+@pytest.mark.parametrize("nin", [1, 4, 64])
+def test_fan_in_init_keeps_weights_within_one_over_root_nin(nin):
+    model = MLP(nin, [8, 3], seed=0, init="fan_in")
+    for layer in model.layers:
+        n_inputs = len(layer.neurons[0].w)
+        weights = [w.data for n in layer.neurons for w in n.w]
+        assert max(map(abs, weights)) <= 1 / math.sqrt(n_inputs)
+        assert max(map(abs, weights)) > 0.5 / math.sqrt(n_inputs)  # spread over the range
+        assert all(n.b.data == 0.0 for n in layer.neurons)
+    uniform = MLP(nin, [8, 3], seed=0)  # the same draws, scaled
+    for a, b in zip(model.parameters(), uniform.parameters()):
+        n_inputs = nin if a.label.startswith("layer1.") else 8
+        assert a.data == pytest.approx(b.data / math.sqrt(n_inputs), rel=1e-15)
+
+
+def test_unknown_init_is_refused():
+    with pytest.raises(ValueError, match="MLP: unknown init 'he'; choose one of 'uniform', "
+                                         "'fan_in'"):
+        MLP(2, [1], init="he")

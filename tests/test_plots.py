@@ -149,7 +149,7 @@ def test_decision_boundary_refuses_bad_input(tmp_path):
         plots.decision_boundary(lambda rows: [0.0] * len(rows), [[1.0, 2.0]], ["1"],
                                 tmp_path / "b", resolution=10)
     for names in ({"axis_labels": ("a",)}, {"class_names": "ab"}):
-        with pytest.raises(ValueError, match="must be two names"):
+        with pytest.raises(ValueError, match="must be 2 names"):
             plots.decision_boundary(lambda rows: [0.0] * len(rows), [[1.0, 2.0]], [1],
                                     tmp_path / "b", resolution=10, **names)
     for resolution in (1, 0, 2.5, True, 10**4):
@@ -169,6 +169,62 @@ def test_drawing_never_imports_pyplot(tmp_path):
                           check=True)
     assert done.stdout.strip() == "False"
     assert_valid_pictures([str(tmp_path / "c.png"), str(tmp_path / "c.svg")])
+
+
+# ----- k classes -----
+
+def png_size(path):
+    """(width, height) from the PNG's IHDR chunk."""
+    with open(path, "rb") as f:
+        header = f.read(24)
+    assert header[:8] == PNG_MAGIC and header[12:16] == b"IHDR"
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+def test_decision_boundary_of_three_classes_shades_three_regions(tmp_path):
+    X = [[-1.0, 0.0], [-0.8, 0.5], [0.0, 0.2], [0.1, -0.5], [0.9, 0.0], [1.0, 1.0]]
+    y = [0, 0, 1, 1, 2, 2]
+
+    def predict(rows):  # three vertical bands
+        return [0 if x < -0.4 else 1 if x < 0.4 else 2 for x, _ in rows]
+
+    png, svg = plots.decision_boundary(predict, X, y, tmp_path / "regions", threshold=None,
+                                       resolution=30, class_names=["a", "b", "c"])
+    assert_valid_pictures([png, svg])
+    assert png_size(png) == (600, 500)
+    text = open(svg).read()
+    for color in ("#1f77b4", "#ff7f0e", "#2ca02c"):  # the points of each class
+        assert color in text
+    with pytest.raises(ValueError, match=r"predict returned class 0 is 3, not a class from 0 "
+                                         r"to 2"):
+        plots.decision_boundary(lambda rows: [3] * len(rows), X, y, tmp_path / "r",
+                                threshold=None, resolution=5, class_names=["a", "b", "c"])
+    with pytest.raises(ValueError, match=r"label 4 is 2, not a class from 0 to 1"):
+        plots.decision_boundary(predict, X, y, tmp_path / "r", threshold=None, resolution=5,
+                                class_names=["a", "b"])
+
+
+def test_confusion_matrix_picture(tmp_path):
+    matrix = [[50 if t == p else (t + p) % 3 for p in range(10)] for t in range(10)]
+    png, svg = plots.confusion_matrix(matrix, tmp_path / "confusion",
+                                      class_names=[f"digit {d}" for d in range(10)])
+    assert_valid_pictures([png, svg])
+    assert png_size(png) == (700, 600)  # (1.5 + 0.45·k + 1) × (1.5 + 0.45·k) inches at 100 dpi
+    for bad, message in (([[1, 2]], "2 to 100, got 1 rows"), ([[1, 2], [3]], "row 1 does not"),
+                         ([[1, -2], [3, 4]], "row 0 holds -2, not a count")):
+        with pytest.raises(ValueError, match=message):
+            plots.confusion_matrix(bad, tmp_path / "c")
+
+
+@pytest.mark.parametrize("count, size", [(12, (1080, 360)), (3, (430, 210)), (0, (170, 210))])
+def test_misclassified_images_grid(tmp_path, count, size):
+    images = [[float((i + j) % 17) for j in range(64)] for i in range(count)]
+    true, predicted = [i % 10 for i in range(count)], [(i + 3) % 10 for i in range(count)]
+    png, svg = plots.misclassified_images(images, true, predicted, tmp_path / "wrong", (8, 8))
+    assert_valid_pictures([png, svg])
+    assert png_size(png) == size  # 8 images a row, 1.3 × 1.5 inches each, at 100 dpi
+    with pytest.raises(ValueError, match="image 0 has 63 pixels, not 8×8"):
+        plots.misclassified_images([[0.0] * 63], [1], [2], tmp_path / "w", (8, 8))
 
 
 # ----- unusual text, short runs, extreme scales -----

@@ -96,3 +96,39 @@ def test_without_torch_the_error_says_what_to_install():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, cwd=Path(__file__).parents[1])
     assert "MLP.to_torch needs PyTorch: pip install torch" in result.stdout
+
+
+def test_a_k_class_model_exports_its_logits_cost_and_gradients():
+    from nn import cross_entropy
+
+    model = MLP(4, [6, 5], seed=2)
+    X = [[0.5, -1.0, 2.0, 0.0], [1.5, 0.25, -0.5, 1.0], [-2.0, 0.0, 0.5, -1.0]]
+    y = [4, 0, 2]
+    J = cross_entropy([model(x) for x in X], y)
+    J.backward()
+    net = model.to_torch()
+    logits = net(torch.tensor(X, dtype=torch.float64))
+    assert logits.argmax(dim=1).tolist() == model.predict(X)
+    for row, out in zip(logits.tolist(), model.outputs(X)):
+        for a, b in zip(out, row):
+            assert_equal(a, b, "logit")
+    L = torch.nn.functional.cross_entropy(logits, torch.tensor(y))
+    L.backward()
+    assert_equal(J.data, L.item(), "cost")
+    for linear, layer in zip([net[0], net[2]], model.layers):
+        for n, grads in zip(layer.neurons, linear.weight.grad.tolist()):
+            for w, g in zip(n.w, grads):
+                assert_equal(w.grad, g, "dJ/dw")
+
+
+def test_without_torch_the_docstring_example_skips_saying_why():
+    # The module's example needs torch: a checkout without it skips it (conftest.py).
+    code = ("import sys; sys.modules['torch'] = None\n"  # makes `import torch` fail
+            "import pytest\n"
+            "sys.exit(pytest.main(['-q', '-rs', '-p', 'no:cacheprovider', "
+            "'nn/torch_bridge.py']))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            cwd=Path(__file__).parents[1])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 skipped" in result.stdout
+    assert "nn.torch_bridge's examples need torch, which is not installed" in result.stdout

@@ -363,7 +363,7 @@ def test_a_single_class_is_refused_before_training(tmp_path, capsys):
     assert main(["train", "--csv", str(path), "--out", str(tmp_path / "o")]) == 2
     captured = capsys.readouterr()
     assert "plaingrad train: error: ones: every label is 1; a classifier needs samples of " \
-        "both classes" in captured.err
+        "at least two classes" in captured.err
     assert captured.out == "" and not (tmp_path / "o").exists()
 
 
@@ -388,6 +388,12 @@ def test_bad_csv_is_a_clear_error_with_exit_status_2(tmp_path, capsys):
     (["--target", "y"], "--target applies to --csv files only"),
     (["--drop", "id"], "--drop applies to --csv files only"),
     (["--csv", "x.csv", "--samples", "10"], "--samples applies to generated data"),
+    (["--dataset", "moons", "--classes", "4"], "--classes applies to --dataset spiral"),
+    (["--dataset", "digits", "--noise", "0.1"], "--noise applies to generated data, not to "
+                                                 "the digits"),
+    (["--dataset", "spiral", "--loss", "bce"], "--loss bce: spiral has 3 classes, but bce "
+                                                "tells two apart (one output); use --loss "
+                                                "cross_entropy"),
 ])
 def test_options_that_do_not_fit_together(tmp_path, options, message, capsys):
     assert main(["train", *options, "--out", str(tmp_path)]) == 2
@@ -736,3 +742,80 @@ def test_a_dangling_link_above_out_is_refused_before_training(tmp_path, capsys):
     assert f"{tmp_path / 'runs'} is a symbolic link to {tmp_path / 'gone'}, which does not " \
         "exist" in capsys.readouterr().err
     assert not (tmp_path / "gone").exists()
+
+
+# ----- k classes -----
+
+def png_size(path):
+    header = path.read_bytes()[:24]
+    assert header[:8] == PNG_MAGIC
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+def test_spiral_trains_k_classes_with_cross_entropy_and_draws_k_regions(tmp_path, capsys):
+    out = tmp_path / "spiral"
+    assert main(["train", "--dataset", "spiral", "--classes", "4", "--samples", "120",
+                 "--epochs", "15", "--out", str(out)]) == 0
+    stdout = capsys.readouterr().out
+    assert "loss cross_entropy" in stdout and "4 classes" in stdout
+    for name in ("decision_boundary", "confusion_matrix", "curves"):
+        svg_root(out / f"{name}.svg")
+    assert png_size(out / "decision_boundary.png") == (600, 500)
+    assert png_size(out / "confusion_matrix.png") == (500, 400)  # 4 classes: the smallest
+    assert not (out / "misclassified.png").exists()  # points, not images
+
+    model = nn.load(out / "model.json")
+    assert model.nouts == [16, 16, 4] and model.classes == ["0", "1", "2", "3"]
+    X, y = nn.spiral(120, classes=4, seed=0)
+    _, X_test, _, y_test = nn.train_test_split(X, y, test_size=0.2, seed=0)
+    shares = nn.train.class_accuracy(model.predict(X_test), y_test, 4)
+    assert f"test accuracy {accuracy(model.predict(X_test), y_test):.1%}" in stdout
+    assert "test accuracy per class: " + ", ".join(f"{c} {a:.1%}" for c, a in
+                                                  zip("0123", shares)) in stdout
+    with open(out / "history.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 15
+    assert [float(rows[-1][f"test_class_accuracy[{c}]"]) for c in range(4)] == shares
+
+
+def test_a_csv_of_three_word_classes(tmp_path, capsys):
+    X, y = nn.spiral(90, classes=3, noise=0.1, seed=2)
+    names = ["virginica", "setosa", "Versicolor"]  # sorted: setosa 0, Versicolor 1, virginica 2
+    path = tmp_path / "flowers.csv"
+    path.write_text("a,b,species\n" + "".join(f"{a},{b},{names[t]}\n"
+                                              for (a, b), t in zip(X, y)))
+    out = tmp_path / "o"
+    assert main(["train", "--csv", str(path), "--target", "species", "--epochs", "10",
+                 "--out", str(out)]) == 0
+    stdout = capsys.readouterr().out
+    assert "classes: 'setosa' is 0, 'Versicolor' is 1, 'virginica' is 2" in stdout
+    assert "loss cross_entropy" in stdout and "test accuracy per class: setosa " in stdout
+    model = nn.load(out / "model.json")
+    assert model.classes == ["setosa", "Versicolor", "virginica"] and model.nouts[-1] == 3
+    header = (out / "history.csv").read_text().splitlines()[0]
+    assert "test_class_accuracy[Versicolor]" in header
+    for name in ("decision_boundary.png", "confusion_matrix.png"):
+        assert (out / name).read_bytes()[:8] == PNG_MAGIC
+
+
+def test_digits_write_a_confusion_matrix_and_the_misclassified_images(tmp_path, capsys):
+    out = tmp_path / "digits"
+    # A short run (the default one is a benchmark workload, bench/run.py digits).
+    assert main(["train", "--dataset", "digits", "--epochs", "1", "--hidden", "8",
+                 "--out", str(out)]) == 0
+    stdout = capsys.readouterr().out
+    assert "data: digits, 1437 training and 360 test samples, 64 features" in stdout
+    assert "init fan_in" in stdout and "loss cross_entropy" in stdout
+    assert not (out / "decision_boundary.png").exists()
+    assert png_size(out / "confusion_matrix.png") == (700, 600)  # 10 classes
+    model = nn.load(out / "model.json")
+    assert (model.nin, model.nouts) == (64, [8, 10])
+    X, y = nn.digits()
+    _, X_test, _, y_test = nn.train_test_split(X, y, test_size=0.2, seed=0)
+    wrong = sum(p != t for p, t in zip(model.predict(X_test), y_test))
+    assert f"{wrong} of 360 test images misclassified" not in stdout  # (it is in the picture)
+    shown = min(wrong, 64)
+    columns, rows = min(shown, 8), -(-shown // 8)
+    assert 0 < wrong and png_size(out / "misclassified.png") == \
+        (round(130 * columns + 40), round(150 * rows + 60))
+    svg_root(out / "misclassified.svg")

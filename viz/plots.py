@@ -1,4 +1,5 @@
-"""Training pictures with matplotlib: the loss/accuracy curves and a 2-D decision boundary.
+"""Training pictures with matplotlib: loss/accuracy curves, 2-D decision regions, the
+confusion matrix of a classifier and a grid of misclassified images.
 
 Each picture is written twice, as ``<path>.png`` and ``<path>.svg``, each
 atomically (temp file in the same folder, then a rename). matplotlib is
@@ -24,14 +25,31 @@ from autograd.engine import is_finite_number
 from autograd.files import atomic_write
 from viz.text import shown
 
-__all__ = ["training_curves", "decision_boundary"]
+__all__ = ["training_curves", "decision_boundary", "confusion_matrix", "misclassified_images"]
 
 #: The most grid points per axis of a decision boundary (predict runs on its square).
 MAX_RESOLUTION = 1000
+#: The most classes a picture tells apart by colour (and rows of a confusion matrix).
+MAX_CLASSES = 100
+#: The most images `misclassified_images` draws (the first ones, in order).
+MAX_IMAGES = 64
 # Runs of at most this many epochs draw a marker at every epoch.
 _MARKED_EPOCHS = 30
-# Class colours shared by the points and the regions: 0 blue, 1 orange.
-_COLORS = ("#1f77b4", "#ff7f0e")
+# Class colours shared by the points and the regions: 0 blue, 1 orange, 2 green, ...
+# (matplotlib's tab10, then tab20's lighter shades).
+_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+           "#7f7f7f", "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896",
+           "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5")
+
+
+def _colors(k):
+    """k distinct colours: tab10 and tab20 up to 20 classes, then evenly spaced hues."""
+    if k <= len(_COLORS):
+        return list(_COLORS[:k])
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    return [to_hex(colormaps["hsv"](i / k)) for i in range(k)]
 
 
 def _figure(width, height):
@@ -182,9 +200,12 @@ def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
 
     `predict(rows)` takes a list of [x1, x2] rows and returns one number per
     row; class 1 is where it exceeds `threshold`. X is a list of 2-D rows and y
-    their labels (0/1, or −1/+1: a label ≥ 0.5 is class 1). `axis_labels` name
-    the two features and `class_names` the classes in the legend. Returns the
-    paths written (<stem>.png, <stem>.svg).
+    their labels (0/1, or −1/+1: a label ≥ 0.5 is class 1). With
+    ``threshold=None``, `predict` returns a class from 0 to k − 1 per row (as a
+    k-class `MLP.predict` does), y holds classes 0 to k − 1, and the plane shows
+    k regions, k = len(class_names). `axis_labels` name the two features and
+    `class_names` the classes in the legend. Returns the paths written
+    (<stem>.png, <stem>.svg).
     """
     if len(X) == 0 or len(X) != len(y):
         raise ValueError(f"decision_boundary: {len(X)} points but {len(y)} labels")
@@ -193,13 +214,17 @@ def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
         raise ValueError(f"decision_boundary: resolution must be an int from 2 to "
                          f"{MAX_RESOLUTION} (points per axis), got {resolution!r}")
     resolution = int(resolution)
-    for what, names in (("axis_labels", axis_labels), ("class_names", class_names)):
-        if isinstance(names, str) or len(names) != 2:
-            raise ValueError(f"decision_boundary: {what} must be two names, got {names!r}")
+    k = 2 if threshold is not None else _class_count(class_names, "decision_boundary")
+    for what, names, n in (("axis_labels", axis_labels, 2), ("class_names", class_names, k)):
+        if isinstance(names, str) or len(names) != n:
+            raise ValueError(f"decision_boundary: {what} must be {n} names, got {names!r}")
     if not all(is_finite_number(t) for t in y):
         raise ValueError("decision_boundary: the labels must be finite numbers")
-    # A label ≥ 0.5 is class 1, as in nn.accuracy: 0/1 and −1/+1 labels both work.
-    classes = [1 if t >= 0.5 else 0 for t in y]
+    if threshold is None:
+        classes = _class_indices(y, k, "decision_boundary: label")
+    else:
+        # A label ≥ 0.5 is class 1, as in nn.accuracy: 0/1 and −1/+1 labels both work.
+        classes = [1 if t >= 0.5 else 0 for t in y]
     if any(len(row) != 2 for row in X):
         raise ValueError("decision_boundary: needs 2-D points (two features per row)")
     x_lo, x_hi, gx = _axis([row[0] for row in X], resolution)
@@ -210,8 +235,15 @@ def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
                          f"{resolution * resolution} points")
     if not all(isinstance(s, (int, float)) and math.isfinite(s) for s in scores):
         raise ValueError("decision_boundary: predict returned a non-finite number")
+    if threshold is None:
+        scores = [float(c) for c in _class_indices(scores, k, "decision_boundary: predict "
+                                                   "returned class")]
     surface = [scores[j * resolution:(j + 1) * resolution] for j in range(resolution)]
-    grid = [[1.0 if s > threshold else 0.0 for s in line] for line in surface]
+    if threshold is None:
+        grid, lines = surface, [c + 0.5 for c in range(k - 1)]  # a line where classes change
+    else:
+        grid = [[1.0 if s > threshold else 0.0 for s in line] for line in surface]
+        lines = [threshold] if min(scores) < threshold < max(scores) else []
 
     from matplotlib.colors import ListedColormap
 
@@ -220,11 +252,12 @@ def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
     gx, gy = list(map(ux, gx)), list(map(uy, gy))
     fig = _figure(6, 5)
     ax = fig.subplots()
-    ax.contourf(gx, gy, grid, levels=[-0.5, 0.5, 1.5], cmap=ListedColormap(_COLORS),
-                alpha=0.25)
-    if min(scores) < threshold < max(scores):
-        ax.contour(gx, gy, surface, levels=[threshold], colors="black", linewidths=1.0)
-    for label, color in enumerate(_COLORS):
+    colors = _colors(k)
+    ax.contourf(gx, gy, grid, levels=[c - 0.5 for c in range(k + 1)],
+                cmap=ListedColormap(colors), alpha=0.25)
+    if lines and min(min(line) for line in surface) < max(max(line) for line in surface):
+        ax.contour(gx, gy, surface, levels=lines, colors="black", linewidths=1.0)
+    for label, color in enumerate(colors):
         pts = [row for row, c in zip(X, classes) if c == label]
         ax.scatter([ux(p[0]) for p in pts], [uy(p[1]) for p in pts], s=14, c=color,
                    edgecolors="white", linewidths=0.4, label=_plain(class_names[label]))
@@ -233,6 +266,136 @@ def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
     ax.set_xlabel(f"{_plain(axis_labels[0])}{x_unit}")
     ax.set_ylabel(f"{_plain(axis_labels[1])}{y_unit}")
     ax.set_title(_plain(title))
-    ax.legend(loc="best")
+    ax.legend(loc="best", fontsize="small" if k > 4 else None, ncols=1 if k <= 10 else 2)
+    fig.tight_layout()
+    return _save_both(fig, path)
+
+
+def _class_count(class_names, what):
+    if isinstance(class_names, str) or not hasattr(class_names, "__len__"):
+        raise ValueError(f"{what}: class_names must be a list of names, got {class_names!r}")
+    if not 2 <= len(class_names) <= MAX_CLASSES:
+        raise ValueError(f"{what}: {len(class_names)} class names; give 2 to {MAX_CLASSES}")
+    return len(class_names)
+
+
+def _class_indices(values, k, what):
+    """Values that must be the classes 0 to k − 1, as ints."""
+    out = []
+    for i, c in enumerate(values):
+        if isinstance(c, bool) or not isinstance(c, numbers.Real) or c != int(c) \
+                or not 0 <= c < k:
+            raise ValueError(f"{what} {i} is {c!r:.40}, not a class from 0 to {k - 1}")
+        out.append(int(c))
+    return out
+
+
+def confusion_matrix(matrix, path, class_names=None, title="Confusion matrix"):
+    """Draw a k × k table of counts: row t, column p counts the samples of class t
+    predicted as p (as `nn.train.confusion_matrix` gives it). The diagonal holds the
+    right answers; each row is shaded by its share of that class's samples, so a
+    weak class shows up whatever its size. `class_names` label the rows and columns
+    (default 0 to k − 1). Returns the paths written (<stem>.png, <stem>.svg).
+
+    >>> import os, tempfile
+    >>> stem = os.path.join(tempfile.mkdtemp(), "confusion")
+    >>> [os.path.basename(p) for p in confusion_matrix([[5, 1], [0, 4]], stem)]
+    ['confusion.png', 'confusion.svg']
+    """
+    k = len(matrix) if hasattr(matrix, "__len__") else 0
+    if not 2 <= k <= MAX_CLASSES:
+        raise ValueError(f"confusion_matrix: expected a k × k table of counts with k from 2 "
+                         f"to {MAX_CLASSES}, got {k} rows")
+    for t, row in enumerate(matrix):
+        if not hasattr(row, "__len__") or len(row) != k:
+            raise ValueError(f"confusion_matrix: row {t} does not hold {k} counts")
+        for count in row:
+            if isinstance(count, bool) or not isinstance(count, numbers.Integral) or count < 0:
+                raise ValueError(f"confusion_matrix: row {t} holds {count!r:.40}, not a count")
+    names = [str(c) for c in range(k)] if class_names is None else list(class_names)
+    if len(names) != k:
+        raise ValueError(f"confusion_matrix: {len(names)} class names for {k} classes")
+    shares = [[c / sum(row) if sum(row) else 0.0 for c in row] for row in matrix]
+    size = min(max(4.0, 1.5 + 0.45 * k), 40.0)
+    fig = _figure(size + 1.0, size)
+    ax = fig.subplots()
+    image = ax.imshow(shares, cmap="Blues", vmin=0.0, vmax=1.0)
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the true class")
+    if k <= 30:  # the counts, written in the cells while they fit
+        for t, row in enumerate(matrix):
+            for p, count in enumerate(row):
+                ax.text(p, t, str(count), ha="center", va="center", fontsize="small",
+                        color="white" if shares[t][p] > 0.5 else "black")
+    ticks = list(range(k))
+    ax.set_xticks(ticks, [_plain(n) for n in names], rotation=45 if k > 10 else 0)
+    ax.set_yticks(ticks, [_plain(n) for n in names])
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    right = sum(matrix[c][c] for c in range(k))
+    count = sum(map(sum, matrix))
+    accuracy = f": {right} of {count} right ({right / count:.1%})" if count else ""
+    ax.set_title(f"{_plain(title)}{accuracy}")
+    fig.tight_layout()
+    return _save_both(fig, path)
+
+
+def misclassified_images(images, true, predicted, path, shape, class_names=None,
+                         title="Misclassified", max_images=MAX_IMAGES):
+    """A grid of images, each titled with its true and predicted class ("3 → 8").
+
+    `images` are rows of pixels (a row of `shape` = (height, width) values, row by
+    row, as `nn.data.digits` gives them; larger values darker), `true` and
+    `predicted` their classes. All the images given are drawn, up to `max_images`;
+    pass the misclassified ones. With none, the picture says so. Returns the paths
+    written (<stem>.png, <stem>.svg).
+    """
+    if not (isinstance(shape, tuple) and len(shape) == 2 and all(
+            isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in shape)):
+        raise ValueError(f"misclassified_images: shape must be (height, width), got {shape!r}")
+    if not (len(images) == len(true) == len(predicted)):
+        raise ValueError(f"misclassified_images: {len(images)} images, {len(true)} true and "
+                         f"{len(predicted)} predicted classes")
+    if isinstance(max_images, bool) or not isinstance(max_images, int) or max_images < 1:
+        raise ValueError(f"misclassified_images: max_images must be a positive int, got "
+                         f"{max_images!r}")
+    height, width = shape
+    shown = min(len(images), max_images)
+    for i in range(shown):
+        if len(images[i]) != height * width:
+            raise ValueError(f"misclassified_images: image {i} has {len(images[i])} pixels, "
+                             f"not {height}×{width}")
+        if not all(is_finite_number(v) for v in images[i]):
+            raise ValueError(f"misclassified_images: image {i} holds a value that is not a "
+                             "finite number")
+
+    def name(c):
+        return _plain(class_names[c] if class_names is not None else c)
+
+    columns = min(max(shown, 1), 8)
+    rows = max(1, -(-shown // columns))
+    fig = _figure(1.3 * columns + 0.4, 1.5 * rows + 0.6)
+    ax = fig.subplots()
+    ax.axis("off")
+    if shown == 0:
+        ax.text(0.5, 0.5, "no misclassified images", ha="center", va="center")
+    else:
+        # One mosaic, one imshow: a subplot per image takes seconds to draw for 64 of them.
+        # Each tile has a blank band above it for its label and a blank pixel beside it.
+        band, gap = max(3, height // 2), max(1, width // 8)
+        tile_h, tile_w = band + height, width + gap
+        mosaic = [[math.nan] * (columns * tile_w) for _ in range(rows * tile_h)]
+        for i in range(shown):
+            top, left = (i // columns) * tile_h + band, (i % columns) * tile_w
+            for r in range(height):
+                mosaic[top + r][left:left + width] = [float(v) for v in
+                                                      images[i][r * width:(r + 1) * width]]
+            ax.text(left + (width - 1) / 2, top - 1.0, f"{name(true[i])} → {name(predicted[i])}",
+                    ha="center", va="bottom", fontsize="small", color="#d62728")
+        from matplotlib import colormaps
+
+        cmap = colormaps["gray_r"].with_extremes(bad="white")  # NaN: the blank bands
+        ax.imshow(mosaic, cmap=cmap, interpolation="nearest")
+    more = f" (the first {shown} of {len(images)})" if shown < len(images) else ""
+    fig.suptitle(f"{_plain(title)}: true → predicted{more}")
     fig.tight_layout()
     return _save_both(fig, path)
