@@ -32,6 +32,7 @@ every order of tanh, σ and softplus; the other ops' rules lose no digits this w
 tests/test_functional.py checks both claims.
 """
 
+import functools
 import math
 import numbers
 import threading
@@ -87,12 +88,11 @@ class no_grad:
         return False  # an exception goes on
 
     def __call__(self, function):
+        @functools.wraps(function)
         def without_graph(*args, **kwargs):
             with self:
                 return function(*args, **kwargs)
 
-        without_graph.__name__ = getattr(function, "__name__", "function")
-        without_graph.__doc__ = getattr(function, "__doc__", None)
         return without_graph
 
 
@@ -151,7 +151,7 @@ def gradients(y, xs, create_graph=False):
                 g = Value(g)
             elif not g.op or g in in_graph:
                 # The derivative is a Value of y's graph (d(x·w)/dx is w itself): return a
-                # new node, so that labelling it or backward() on it leaves w as it is.
+                # new node, so that relabelling the derivative leaves w as it is.
                 g = g * 1.0
         results.append(g)
     return results

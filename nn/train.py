@@ -12,7 +12,7 @@ import math
 import numbers
 from typing import NamedTuple
 
-from autograd import Value
+from autograd import Value, no_grad
 from autograd.engine import is_finite_number
 from nn.data import check_rows
 from nn.losses import get_loss
@@ -165,6 +165,7 @@ def _optimizer(model, optimizer, lr):
                      f"{', '.join(OPTIMIZERS)} or pass an Optimizer")
 
 
+@no_grad()  # only the number J: no graph
 def _cost(loss_fn, model, X, y, what, outputs=None):
     """The cost J of `model` on all of (X, y), a float; a loss's complaint names `what`.
 

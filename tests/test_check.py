@@ -322,3 +322,75 @@ def test_cli_bad_input_exits_2_with_a_message(capsys, argv, message):
     status, out, err = run_cli(capsys, *argv)
     assert status == 2 and out == ""
     assert err.startswith("plaingrad check: error: ") and message in err
+
+
+# ----- gradgradcheck -----
+
+def test_gradgradcheck_rows_hold_the_closed_form_hessian():
+    from autograd.check import GradgradcheckReport, gradgradcheck
+
+    # f = sin(x·y) + x³: ∂²/∂x² = -y² sin(xy) + 6x, ∂²/∂x∂y = cos(xy) - xy sin(xy),
+    # ∂²/∂y² = -x² sin(xy)
+    a, b = 0.5, 2.0
+    report = gradgradcheck(lambda v: (v[0] * v[1]).sin() + v[0] ** 3, {"x": a, "y": b})
+    assert isinstance(report, GradgradcheckReport) and report.passed
+    s, c = math.sin(a * b), math.cos(a * b)
+    mixed = c - a * b * s
+    expected = [("∂²f/∂x²", -b * b * s + 6 * a), ("∂²f/∂x∂y", mixed), ("∂²f/∂y∂x", mixed),
+                ("∂²f/∂y²", -a * a * s)]
+    for row, (name, truth) in zip(report.rows, expected):
+        assert row.name == name and row.analytic == pytest.approx(truth, rel=1e-14)
+        assert row.numeric == pytest.approx(truth, rel=1e-7)
+    # the numeric ∂²f/∂x∂y is the central difference of ∂f/∂x = y·cos(xy) + 3x² in y
+    h = 1e-6
+    first = [b1 * math.cos(a * b1) + 3 * a * a for b1 in (b + h, b - h)]
+    assert report.rows[1].numeric == pytest.approx((first[0] - first[1]) / (2 * h), rel=1e-6)
+    text = str(report)
+    assert text.startswith("gradgradcheck passed for 4 second derivatives at x = 0.5, y = 2")
+    assert "second derivative  analytic" in text
+
+
+def test_gradgradcheck_catches_a_first_derivative_that_left_the_graph():
+    from autograd.check import gradgradcheck
+
+    # v·v.detach(): the float first derivative is right (x), but as a Value it is the
+    # detached leaf, a constant, so the analytic second derivative is 0 instead of 1
+    with pytest.raises(GradcheckError) as failure:
+        gradgradcheck(lambda v: v[0] * v[0].detach(), [1.5])
+    report = failure.value.report
+    assert not report.passed and report.rows[0].analytic == 0.0
+    assert report.rows[0].numeric == pytest.approx(1.0, rel=1e-8)
+    assert "FAILED for 1 of 1 second derivative" in str(failure.value)
+    assert "hint: an analytic 0" in str(failure.value)
+    report = gradgradcheck(lambda v: v[0] * v[0].detach(), [1.5], raise_on_failure=False)
+    assert report.failures == 1 and not report
+
+
+def test_gradgradcheck_catches_a_wrong_derivative_rule_on_values(monkeypatch):
+    from autograd import ops
+    from autograd.check import gradgradcheck
+
+    sin = ops.by_name("sin")
+    monkeypatch.setitem(ops._BY_NAME, "sin", sin._replace(
+        on_values=(lambda x, out: x.cos() * 1.01,)))  # 1% off: only higher orders see it
+    assert gradcheck(lambda v: v[0].sin(), [0.3]).passed  # first order: the float rule
+    with pytest.raises(GradcheckError, match="NO"):
+        gradgradcheck(lambda v: v[0].sin(), [0.3])
+
+
+def test_gradgradcheck_refuses_bad_input_naming_itself():
+    from autograd import no_grad
+    from autograd.check import gradgradcheck
+
+    with pytest.raises(ValueError, match="gradgradcheck: no inputs"):
+        gradgradcheck(total, [])
+    with pytest.raises(ValueError, match="gradgradcheck: eps must be > 0"):
+        gradgradcheck(total, [1.0], eps=0)
+    with pytest.raises(TypeError, match="gradgradcheck: f must return one Value"):
+        gradgradcheck(lambda v: 1.0, [1.0])
+    with pytest.raises(ValueError, match="gradgradcheck: the step h = 1e-06 is too small"):
+        gradgradcheck(lambda v: v[0] ** 3, [1e20])
+    with no_grad(), pytest.raises(RuntimeError, match="gradgradcheck inside no_grad"):
+        gradgradcheck(lambda v: v[0] ** 3, [1.0])
+    with no_grad(), pytest.raises(RuntimeError, match="gradcheck inside no_grad"):
+        gradcheck(lambda v: v[0] ** 3, [1.0])

@@ -73,3 +73,39 @@ def test_lecture_neuron_writes_dot_text_when_graphviz_fails(tmp_path, monkeypatc
     assert "dot` failed (exit 1)" in out and f"graph: {tmp_path / 'neuron.dot'}" in out
     assert (tmp_path / "neuron.dot").read_text(encoding="utf-8").startswith("digraph {")
     assert not (tmp_path / "neuron.svg").exists() and not (tmp_path / "neuron.html").exists()
+
+
+def test_higher_order_runs_and_draws_tanh_with_six_derivatives(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, str(ROOT / "examples" / "higher_order.py")],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "at 401 points: ok" in done.stdout and "MISMATCH" not in done.stdout
+    picture = tmp_path / "runs" / "higher_order" / "tanh_derivatives.svg"
+    assert (tmp_path / "runs" / "higher_order" / "tanh_derivatives.png").stat().st_size > 0
+    svg = picture.read_text(encoding="utf-8")
+    assert all(f"tanh{mark}" in svg for mark in ("′", "″", "‴", "⁽⁴⁾", "⁽⁵⁾", "⁽⁶⁾"))
+
+
+def test_higher_order_newton_reaches_the_minimum_of_the_cost():
+    example = load_example("higher_order")
+    rows = example.newton(0.0, 0.0, steps=6)
+    w, b = rows[-1][0], rows[-1][1]
+    # At the minimum of J: Σ (ŷ − y)·a = 0 and Σ (ŷ − y) = 0, from the closed form
+    # ∂J/∂Z = (ŷ − y)/N, written here on floats.
+    residuals = [1 / (1 + math.exp(-(w * a + b))) - y for a, y in zip(example.A, example.Y)]
+    assert abs(sum(r * a for r, a in zip(residuals, example.A))) < 1e-13
+    assert abs(sum(residuals)) < 1e-13
+    # Newton's convergence is quadratic: the gradient's size roughly squares each step
+    sizes = [row[3] for row in rows]
+    assert all(sizes[k + 1] < 10 * sizes[k] ** 2 for k in (1, 2, 3))
+    assert example.gradient_descent(0.0, 0.0, 6, lr=1.0)[-1][3] > 1e-3  # far slower
+
+
+def test_higher_order_fails_loudly_when_a_derivative_is_wrong(monkeypatch, capsys):
+    example = load_example("higher_order")
+    wrong = [list(c) for c in example.TANH_DERIVATIVES]
+    wrong[2][0] = -3  # tanh‴(0) is -2
+    monkeypatch.setattr(example, "TANH_DERIVATIVES", wrong)
+    assert example.check_tanh([0.0, 1.0], example.tanh_derivatives([0.0, 1.0]))[0].startswith(
+        "tanh^(3)(0) = -2.0")

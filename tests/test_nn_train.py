@@ -433,3 +433,24 @@ def _leaves(root):
             leaves.append(node)
         stack.extend(node.parents)
     return leaves
+
+
+def test_the_costs_on_whole_data_sets_build_no_graph_and_training_does():
+    from autograd import is_grad_enabled
+
+    calls = []
+
+    def recording_bce(predictions, targets):
+        calls.append((len(predictions), is_grad_enabled()))
+        J = bce_with_logits(predictions, targets)
+        calls[-1] += (bool(J.parents),)
+        return J
+
+    X, y = moons(24, seed=0)
+    X_test, y_test = moons(10, seed=1)
+    fit(MLP(2, [4, 1], seed=0), X, y, loss=recording_bce, epochs=1, batch_size=8,
+        validation_data=(X_test, y_test))
+    # J0 on the training set and on the validation set, 3 batches, then the validation cost
+    assert calls == [(24, False, False), (10, False, False),
+                     (8, True, True), (8, True, True), (8, True, True), (10, False, False)]
+    assert is_grad_enabled()

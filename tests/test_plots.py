@@ -344,3 +344,22 @@ def test_subnormal_features_draw_their_points_apart(tmp_path):
     xs = xs[:4]  # (then the legend's)
     assert xs == sorted(xs) and min(b - a for a, b in zip(xs, xs[1:])) > 20
     assert_regions_shaded(svg)
+
+
+def test_decision_boundary_calls_predict_without_building_graphs(tmp_path):
+    from autograd import Value, is_grad_enabled
+    from nn import MLP
+
+    model = MLP(2, [4, 1], seed=0)
+    grids = []
+
+    def predict(rows):  # written with Values, as a user might: no graph is built here
+        outs = [model([Value(a) for a in row]) for row in rows]
+        grids.append((is_grad_enabled(), any(out.parents for out in outs)))
+        return [out.data for out in outs]
+
+    X, y = [[-1.0, 0.0], [1.0, 0.5], [-0.5, -1.0]], [0, 1, 0]
+    assert_valid_pictures(plots.decision_boundary(predict, X, y, tmp_path / "b", threshold=0.0,
+                                                  resolution=10))
+    assert grids == [(False, False)] and is_grad_enabled()
+    assert predict([[0.5, 0.5]]) == model.predict([[0.5, 0.5]])  # the same numbers

@@ -34,7 +34,7 @@ def test_training_from_python_matches_the_command_line_run(tmp_path, monkeypatch
 
 
 def test_each_python_block_has_a_test_here():
-    assert len(BLOCKS) == 3  # a new example in README.md needs a test in this file
+    assert len(BLOCKS) == 4  # a new example in README.md needs a test in this file
 
 
 def test_the_property_test_example_passes():
@@ -46,3 +46,10 @@ def test_the_property_test_example_passes():
     assert tests
     for test in tests:
         test()
+
+
+def test_derivatives_of_derivatives_print_what_their_comments_say():
+    source = block("from autograd import Value, grad, gradients, hessian, no_grad")
+    printed = [line.split("# ")[1] for line in source.splitlines()
+               if line.startswith("print(")]
+    assert run(source).splitlines() == printed

@@ -21,6 +21,7 @@ import os
 import sys
 from collections.abc import Mapping
 
+from autograd import no_grad
 from autograd.engine import is_finite_number
 from autograd.files import atomic_write
 from viz.text import shown
@@ -229,7 +230,8 @@ def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
         raise ValueError("decision_boundary: needs 2-D points (two features per row)")
     x_lo, x_hi, gx = _axis([row[0] for row in X], resolution)
     y_lo, y_hi, gy = _axis([row[1] for row in X], resolution)
-    scores = list(predict([[a, b] for b in gy for a in gx]))
+    with no_grad():  # a predict written with Values builds no graph for the grid
+        scores = list(predict([[a, b] for b in gy for a in gx]))
     if len(scores) != resolution * resolution:
         raise ValueError(f"decision_boundary: predict returned {len(scores)} numbers for "
                          f"{resolution * resolution} points")
