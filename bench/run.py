@@ -15,6 +15,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -47,6 +48,9 @@ FULL = {
     ],
     "memory_size": 100_000,
     "train_rounds": 3,
+    # `plaingrad train --dataset digits` with its defaults: MLP(64, [32, 10]), 5 epochs
+    "digits_rounds": 3,
+    "digits_options": [],
 }
 QUICK = {
     "rounds": 2,
@@ -64,10 +68,12 @@ QUICK = {
     ],
     "memory_size": 2_000,
     "train_rounds": 1,
+    "digits_rounds": 1,
+    "digits_options": ["--epochs", "1"],  # a smoke run: one epoch, not the defaults
 }
 
 
-SECTIONS = ("demo", "chain", "wide", "memory", "train")
+SECTIONS = ("demo", "chain", "wide", "memory", "train", "digits")
 
 
 def variants(group):
@@ -177,35 +183,40 @@ def run_memory(size):
     return table
 
 
-def run_train(rounds):
-    """Time of the default `plaingrad train` run (`python -m plaingrad train --out <tmp>`).
+def run_train(rounds, options=(), engine="plaingrad train"):
+    """Time of a `plaingrad train` run (`python -m plaingrad train [options] --out <tmp>`).
 
     seconds = CPU time of the process and its children (Graphviz), like the other rows;
-    the wall time, which includes waiting for a core on a busy machine, is in the note.
+    the wall time, which includes waiting for a core on a busy machine, and the test
+    accuracy the run printed are in the note.
     """
     probe = subprocess.run([sys.executable, "-m", "plaingrad", "train", "--help"],
                            capture_output=True, text=True, cwd=ROOT)
     if probe.returncode != 0:
-        return [{"engine": "plaingrad train", "note": "skipped: `python -m plaingrad train` is not "
+        return [{"engine": engine, "note": "skipped: `python -m plaingrad train` is not "
                  "available yet"}]
-    cpu_times, wall_times = [], []
+    cpu_times, wall_times, accuracies = [], [], []
     for _ in range(rounds):
         out = tempfile.mkdtemp(prefix="plaingrad-bench-")
         try:
             cpu, start = _children_cpu(), time.perf_counter()
-            proc = subprocess.run([sys.executable, "-m", "plaingrad", "train", "--out", out],
-                                  capture_output=True, text=True, cwd=ROOT)
+            proc = subprocess.run([sys.executable, "-m", "plaingrad", "train", *options,
+                                   "--out", out], capture_output=True, text=True, cwd=ROOT)
             wall_times.append(time.perf_counter() - start)
             cpu_times.append(_children_cpu() - cpu)
         finally:
             shutil.rmtree(out, ignore_errors=True)
         if proc.returncode != 0:
             reason = (proc.stderr.strip().splitlines() or [f"exit status {proc.returncode}"])[-1]
-            return [{"engine": "plaingrad train", "error": reason}]
+            return [{"engine": engine, "error": reason}]
+        found = re.findall(r"test accuracy ([0-9.]+)%", proc.stdout)
+        accuracies.append(float(found[-1]) / 100 if found else None)
     wall = statistics.median(wall_times)
-    return [{"engine": "plaingrad train", "seconds": statistics.median(cpu_times),
-             "times": cpu_times, "wall_times": wall_times,
-             "note": f"whole process, startup and pictures included; wall {wall:.2f} s"}]
+    accuracy = f", test accuracy {accuracies[-1]:.1%}" if accuracies[-1] is not None else ""
+    return [{"engine": engine, "seconds": statistics.median(cpu_times),
+             "times": cpu_times, "wall_times": wall_times, "test_accuracies": accuracies,
+             "note": f"whole process, startup and pictures included; wall {wall:.2f} s"
+                     f"{accuracy}"}]
 
 
 def _children_cpu():
@@ -274,7 +285,7 @@ def main(argv=None):
                         help="rounds per workload (default 5, 3 for the long chain; quick 2)")
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     parser.add_argument("--no-train", action="store_true",
-                        help="skip timing the `plaingrad train` run")
+                        help="skip timing the `plaingrad train` runs (train and digits)")
     parser.add_argument("--only", metavar="NAMES",
                         help=f"comma-separated subset of: {', '.join(SECTIONS)}")
     args = parser.parse_args(argv)
@@ -284,7 +295,7 @@ def main(argv=None):
     if not only or only - set(SECTIONS):
         parser.error(f"--only: choose from {', '.join(SECTIONS)}, got {args.only!r}")
     if args.no_train:
-        only.discard("train")
+        only -= {"train", "digits"}
     if args.json and not Path(args.json).resolve().parent.is_dir():
         parser.error(f"--json: folder {Path(args.json).resolve().parent} does not exist")
     config = QUICK if args.quick else FULL
@@ -313,6 +324,15 @@ def main(argv=None):
                          "(python -m plaingrad train --out <tmp>), "
                          "CPU seconds",
                          run_train(config["train_rounds"])))
+    if "digits" in only:
+        options = config.get("digits_options", [])
+        print("plaingrad train --dataset digits ...", file=sys.stderr)
+        sections.append((f"`plaingrad train --dataset digits{''.join(' ' + o for o in options)}`"
+                         + ("" if options else " with its defaults")
+                         + " (MLP(64, [32, 10]), cross-entropy, 1,437 training images), "
+                         "CPU seconds",
+                         run_train(config.get("digits_rounds", 1),
+                                   ["--dataset", "digits", *options], "digits")))
     print(format_table(info, sections))
     if args.json:
         write_json(args.json, {"machine": info, "quick": args.quick, "rounds": rounds,

@@ -2,6 +2,7 @@
 
 import json
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -163,3 +164,15 @@ def test_compare_refuses_bad_arguments_before_any_work(arguments, message):
     done = subprocess.run([sys.executable, str(BENCH / "compare.py"), *arguments],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and message in done.stderr and not done.stdout
+
+
+def test_the_digits_workload_times_a_train_run_and_reads_its_accuracy(monkeypatch, capsys):
+    # A smoke run (one epoch of a small model); the full run is `python bench/run.py`.
+    monkeypatch.setitem(run.QUICK, "digits_options", ["--epochs", "1", "--hidden", "4"])
+    assert run.main(["--quick", "--only", "digits"]) == 0
+    table = capsys.readouterr().out
+    assert "plaingrad train --dataset digits --epochs 1 --hidden 4" in table
+    accuracy = float(re.search(r"digits .*test accuracy ([0-9.]+)%", table).group(1))
+    assert 10.0 < accuracy <= 100.0  # above chance after one epoch
+    assert run.main(["--quick", "--only", "digits", "--no-train"]) == 0
+    assert "--dataset digits" not in capsys.readouterr().out  # a train run: --no-train skips it
