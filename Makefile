@@ -9,7 +9,7 @@ PIP    := $(PY) -m pip
 LOCAL_WHEELS := $(wildcard /opt/wheels)
 PIP_FLAGS := $(if $(LOCAL_WHEELS),--find-links $(LOCAL_WHEELS),)
 
-.PHONY: train test bench lecture clean
+.PHONY: train test bench lecture notebooks clean
 
 # What `make train` needs: plaingrad (graphviz, matplotlib, tqdm) and the `dot` program.
 $(VENV)/.installed: pyproject.toml
@@ -19,8 +19,9 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # What the tests and the benchmark need on top: pytest, hypothesis, mpmath, playwright,
-# ruff, import-linter, micrograd, PyTorch for the oracle tests, and Debian's Chromium for
-# the browser tests (Playwright drives /usr/bin/chromium; it never downloads a browser).
+# nbmake and ipykernel (the notebooks), ruff, import-linter, micrograd, PyTorch for the
+# oracle tests, and Debian's Chromium for the browser tests (Playwright drives
+# /usr/bin/chromium; it never downloads a browser).
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PIP) install -q $(PIP_FLAGS) -e '.[test,dev]'
 	@bash scripts/ensure-chromium.sh
@@ -28,6 +29,11 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	@# in CI (CI=true) they must run, so a failed install fails the build.
 	$(PIP) install -q $(PIP_FLAGS) 'torch==2.13.0' || { [ -z "$$CI" ] && \
 	  echo "note: torch not installed; the PyTorch oracle tests will skip"; }
+	touch $@
+
+# `make notebooks` only: JupyterLab (the extra `notebooks`).
+$(VENV)/.installed-notebooks: $(VENV)/.installed pyproject.toml
+	$(PIP) install -q $(PIP_FLAGS) -e '.[notebooks]'
 	touch $@
 
 train: $(VENV)/.installed
@@ -40,6 +46,11 @@ test: $(VENV)/.installed-test
 
 lecture: $(VENV)/.installed
 	$(PY) examples/lecture_neuron.py
+
+# JupyterLab on the course in examples/notebooks, in this virtual environment (its kernel
+# is this Python, so the notebooks import this checkout). As root, Jupyter wants --allow-root.
+notebooks: $(VENV)/.installed-notebooks
+	cd examples/notebooks && $(abspath $(VENV))/bin/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root)
 
 bench: $(VENV)/.installed-test
 	$(PY) bench/run.py

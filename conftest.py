@@ -1,4 +1,5 @@
 """Optional oracles: skipped, with the reason, where they are missing; never missing in CI.
+And the notebooks of examples/notebooks run as tests, where nbmake is installed.
 
 `make test` installs every optional package, so there everything runs; a checkout with
 only `pip install -e . pytest hypothesis` skips the tests and docstring examples that
@@ -17,8 +18,22 @@ ORACLES = ("torch", "micrograd", "mpmath")
 NEEDS = {"nn.torch_bridge": "torch"}
 
 
+# Each notebook runs top to bottom in a fresh kernel (nbmake), a cell at most this long.
+NOTEBOOK_CELL_TIMEOUT = 60  # seconds
+
+
+def pytest_configure(config):
+    # Here rather than `--nbmake` in addopts, which pytest refuses where nbmake is missing.
+    if config.pluginmanager.hasplugin("nbmake"):
+        config.option.nbmake = True
+        if not any(arg.startswith("--nbmake-timeout") for arg in config.invocation_params.args):
+            config.option.nbmake_timeout = NOTEBOOK_CELL_TIMEOUT
+
+
 def pytest_sessionstart(session):
     missing = [name for name in ORACLES if importlib.util.find_spec(name) is None]
+    if not session.config.pluginmanager.hasplugin("nbmake"):
+        missing.append("nbmake")  # the notebooks would not run
     if os.environ.get("CI") and missing:
         raise pytest.UsageError(f"CI runs every oracle test, but {', '.join(missing)} "
                                 "is not installed (make test installs them)")

@@ -10,6 +10,7 @@ True
 
 import math
 import numbers
+from typing import NamedTuple
 
 from autograd import Value, no_grad
 from autograd.engine import is_finite_number
@@ -19,7 +20,7 @@ from nn.module import MLP, make_rng
 from nn.optim import OPTIMIZERS, Optimizer
 
 __all__ = ["fit", "accuracy", "class_accuracy", "confusion_matrix", "default_threshold",
-           "neuron_on_sample", "DEFAULT_LR", "DIVERGENCE_FACTOR"]
+           "neuron_on_sample", "NeuronSample", "DEFAULT_LR", "DIVERGENCE_FACTOR"]
 
 # The output at which the predicted class switches from 0 to 1, per loss:
 # a probability for bce/mse on 0/1 targets, a logit or a score for the others.
@@ -327,31 +328,51 @@ def fit(model, X, y, loss=None, optimizer="adam", lr=None, epochs=100,
     return history
 
 
-def neuron_on_sample(model, X, y, loss="bce_with_logits"):
+class NeuronSample(NamedTuple):
+    """What `neuron_on_sample` returns."""
+    a: Value              # the neuron's output, the root of its own graph
+    index: int            # the sample's row
+    input_grads: list     # ∂J/∂x_j through the whole layer, one per input
+
+
+def neuron_on_sample(model, X, y, loss="bce_with_logits", names=None):
     """layer1.neuron1 on one sample, after backward() of the cost J on that sample alone.
 
-    Returns ``(a, index)``: `a` is the neuron's output a = g(Z), Z = W·x + b (a is Z
-    for a linear neuron), a Value whose graph holds the neuron's W and b and the
-    sample's features as leaves labelled x1, x2, ...; `index` is the sample's row in X,
-    the first on which the neuron is active (Z > 0), so that its gradients are not all
-    zero (row 0 if it is active on none). The model's parameters keep the gradients of
-    this J: call ``model.zero_grad()`` when done with the graph.
+    Returns ``(a, index, input_grads)``: `a` is the neuron's output a = g(Z), Z = W·x + b
+    (a is Z for a linear neuron), a Value whose graph holds the neuron's W and b and the
+    sample's features as leaves labelled `names` (default x1, x2, ...); `index` is the
+    sample's row in X, the first on which the neuron is active (Z > 0), so that its
+    gradients are not all zero (row 0 if it is active on none).
+
+    The inputs feed every neuron of the layer, so ∂J/∂x_j is a sum over them. The
+    leaves in `a`'s graph are this neuron's own: their gradients are its share,
+    w_j·∂J/∂Z, so that the numbers of its drawing add up (the product along a path is
+    the gradient at its end). `input_grads` holds the whole ∂J/∂x_j, all neurons'.
+    The model's parameters keep the gradients of this J: call ``model.zero_grad()``
+    when done with the graph.
 
     >>> from nn import MLP
     >>> model = MLP(2, [3, 1], seed=0)
-    >>> a, index = neuron_on_sample(model, [[-5.0, 0.0], [0.5, 1.0]], [0, 1])
+    >>> a, index, input_grads = neuron_on_sample(model, [[-5.0, 0.0], [0.5, 1.0]], [0, 1])
     >>> a.data == model.layers[0].neurons[0]([0.5, 1.0]).data
     True
     """
-    neuron = model.layers[0].neurons[0]
+    first = model.layers[0]
+    neuron = first.neurons[0]
     index = next((i for i, row in enumerate(X)
                   if sum(w.data * v for w, v in zip(neuron.w, row)) + neuron.b.data > 0), 0)
-    x = [Value(v, label=f"x{j}") for j, v in enumerate(X[index], 1)]
+    row = X[index]
+    names = [f"x{j}" for j in range(1, len(row) + 1)] if names is None else list(names)
+    if len(names) != len(row):
+        raise ValueError(f"neuron_on_sample: expected a name for each of the {len(row)} inputs, "
+                         f"got {len(names)}")
+    own = [Value(v, label=name) for v, name in zip(row, names)]  # the drawn neuron's inputs
+    rest = [Value(v) for v in row]                               # the other neurons'
     model.zero_grad()
-    hidden = model.layers[0].forward(x)  # hidden[0] is the first neuron's output
-    outputs = hidden
+    a = neuron(own)
+    outputs = [a] + [n(rest) for n in first.neurons[1:]]
     for layer in model.layers[1:]:
         outputs = layer.forward(outputs)
     # One sample: a list of one Value, or of k logits (one sample of cross_entropy).
     get_loss(loss)([outputs] if len(outputs) > 1 else outputs, [y[index]]).backward()
-    return hidden[0], index
+    return NeuronSample(a, index, [p.grad + q.grad for p, q in zip(own, rest)])

@@ -238,6 +238,30 @@ def _history_csv(history, classes):
     return out.getvalue()
 
 
+def _count(n, noun):
+    """'1 feature', '2 features', '1,000 epochs'."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+_LISTED = 6  # the neuron graph's caption gives the whole ∂J/∂x of this many inputs at most
+
+
+def _neuron_caption(model, index, features, input_grads):
+    """What the neuron graph shows, in its words: one neuron of the layer, its share of ∂J/∂x."""
+    from autograd.explain import format_number
+
+    width = len(model.layers[0].neurons)
+    lines = [f"layer1.neuron1 on test sample {index + 1}, with the gradients of its cost J"]
+    if width > 1:
+        lines += [f"It is one of the {width} neurons of layer 1: each input's grad here is its "
+                  "share, w·∂J/∂Z, and the rest of ∂J/∂input",
+                  f"comes through the other {_count(width - 1, 'neuron')}. In all: " + ", ".join(
+                      f"∂J/∂{name} = {format_number(g)}"
+                      for name, g in zip(features[:_LISTED], input_grads))
+                  + (", …" if len(features) > _LISTED else "")]
+    return "\n".join(lines)
+
+
 def _draw_outputs(folder, model, history, data, optimizer, lr, loss, X_train, y_train,
                   X_test, y_test, threshold, test_acc):
     """Write the model, its history and the pictures into `folder`; returns their paths."""
@@ -273,13 +297,15 @@ def _draw_outputs(folder, model, history, data, optimizer, lr, loss, X_train, y_
                 data.shape, class_names=data.classes,
                 title=f"{data.name}: {len(wrong)} of {len(y_test)} test images misclassified")
     # layer1.neuron1 on one test sample, with the gradients of the cost J on that sample.
-    a, index = neuron_on_sample(model, X_test, y_test, loss)
+    a, index, input_grads = neuron_on_sample(model, X_test, y_test, loss, names=data.features)
+    caption = _neuron_caption(model, index, data.features, input_grads)
     drawn = []
     try:
         for name in ("neuron_graph.svg", "neuron_graph.html"):
             try:
                 drawn.append(os.fspath(draw_neuron(a, os.path.join(folder, name),
-                                                   model.layers[0].neurons[0].activation)))
+                                                   model.layers[0].neurons[0].activation,
+                                                   caption=caption)))
             except (RenderError, ValueError) as error:
                 # RenderError: no `dot`, `dot` failing or too slow; ValueError: too large to
                 # lay out. The model and the other pictures are written: skip only this one.
@@ -298,7 +324,8 @@ def run(args):
     data = _load_data(args)
     X, y, name, columns = data.X, data.y, data.name, data.where
     if len(X) < 2:
-        raise ValueError(f"{name}: {len(X)} sample(s) cannot be split into training and test")
+        raise ValueError(f"{name}: {_count(len(X), 'sample')} cannot be split into training "
+                         "and test")
     if len(set(y)) < 2:
         raise ValueError(f"{name}: every label is {y[0]:g}; a classifier needs samples of at "
                          "least two classes")
@@ -317,8 +344,9 @@ def run(args):
     _check_out(out)
     count = count_parameters(len(X[0]), [*hidden, outputs])
     if count > MAX_PARAMETERS:
-        raise ValueError(f"{len(X[0])} features and --hidden {','.join(map(str, hidden))} "
-                         f"make {count:,} parameters, more than the {MAX_PARAMETERS:,} a "
+        sizes = ",".join(map(str, hidden))
+        raise ValueError(f"{_count(len(X[0]), 'feature')} and --hidden {sizes} make "
+                         f"{count:,} parameters, more than the {MAX_PARAMETERS:,} a "
                          "pure-Python engine trains in reasonable time")
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=args.test_size,
                                                         seed=args.seed)
@@ -329,10 +357,11 @@ def run(args):
                 init=init)
     model.classes = list(data.classes)  # model.json names them
     lr = args.lr if args.lr is not None else DEFAULT_LR[args.optimizer]
-    print(f"data: {name}, {len(X_train)} training and {len(X_test)} test samples, "
-          f"{len(X[0])} features (standardized), {k} classes")
-    print(f"model: {model}, {len(model.parameters())} parameters (init {init}); loss {loss}, "
-          f"{args.optimizer} lr {lr:g}, {epochs} epochs of batches of {args.batch_size}")
+    print(f"data: {name}, {len(X_train)} training and {_count(len(X_test), 'test sample')}, "
+          f"{_count(len(X[0]), 'feature')} (standardized), {k} classes")
+    print(f"model: {model}, {_count(len(model.parameters()), 'parameter')} (init {init}); "
+          f"loss {loss}, {args.optimizer} lr {lr:g}, {_count(epochs, 'epoch')} of batches of "
+          f"{args.batch_size}")
 
     from tqdm import tqdm  # imported here: `import nn` stays light
 

@@ -158,7 +158,7 @@ def test_outputs_that_cannot_be_written_are_refused_before_any_work(tmp_path, ca
     afile = tmp_path / "afile"
     afile.write_text("keep")
     for output, message in ((f"{afile}/", f"-o {afile}/: {afile} is a file, not a folder"),
-                            ("/dev/null", "-o /dev/null: not a regular file")):
+                            ("/dev/null", "-o /dev/null: it is not a regular file")):
         assert main(["graph", "x*w", "x=1", "w=2", "-o", output, "--format", "svg"]) == 2
         captured = capsys.readouterr()
         assert f"plaingrad graph: error: {message}" in captured.err
@@ -195,3 +195,19 @@ def test_command_line_program(tmp_path):
     assert odd.returncode == 2
     assert odd.stderr.splitlines() == ["plaingrad graph: error: column 1: not allowed: "
                                        "`if ... else`", "  1if 1else 2", "  ^"]
+
+
+@pytest.mark.parametrize("name", ["blink.svg", "blink.png", "blink.dot", "blink.html"])
+def test_a_dangling_link_as_output_is_refused_and_nothing_is_created(tmp_path, capsys, name):
+    link = tmp_path / name
+    link.symlink_to(tmp_path / "nonexistent" / "dir" / "t.svg")
+    assert main(["graph", "x*w", "x=1", "w=2", "-o", str(link)]) == 2
+    captured = capsys.readouterr()
+    assert f"-o {link}: it is a symbolic link to {tmp_path}/nonexistent/dir/t.svg, which does " \
+        "not exist" in captured.err and captured.out == ""
+    assert not (tmp_path / "nonexistent").exists() and link.is_symlink()
+    (tmp_path / "runs").symlink_to(tmp_path / "gone")
+    assert main(["graph", "x*w", "x=1", "w=2", "-o", str(tmp_path / "runs" / "g" / name)]) == 2
+    assert f"{tmp_path / 'runs'} is a symbolic link to {tmp_path / 'gone'}" in \
+        capsys.readouterr().err
+    assert not (tmp_path / "gone").exists()

@@ -367,7 +367,7 @@ def test_neuron_on_sample_gives_the_gradients_of_that_samples_cost(loss, activat
     neuron = model.layers[0].neurons[0]
     neuron.w[0].data, neuron.w[1].data, neuron.b.data = 0.5, -0.25, 0.1
     X, y = [[-4.0, 1.0], [-1.0, -2.0], [2.0, 0.5]], [1, 0, 1]  # Z: -2.15, 0.1, 1.025
-    a, index = neuron_on_sample(model, X, y, loss)
+    a, index, input_grads = neuron_on_sample(model, X, y, loss)
     assert index == 1  # the first row with Z > 0
     z = 0.5 * X[1][0] - 0.25 * X[1][1] + 0.1
     g = {"relu": max(z, 0.0), "tanh": math.tanh(z), "linear": z}[activation]
@@ -385,8 +385,31 @@ def test_neuron_on_sample_gives_the_gradients_of_that_samples_cost(loss, activat
         down = cost()
         p.data = saved
         assert p.grad == pytest.approx((up - down) / (2 * h), rel=1e-6, abs=1e-9)
+    # The drawn inputs get this neuron's share of ∂J/∂x, w·∂J/∂Z, so the drawing adds up;
+    # input_grads is the whole ∂J/∂x, through all the layer's neurons (central differences).
+    own = {leaf.label: leaf for leaf in _leaves(a) if leaf.label in ("x1", "x2")}
+    dz = (a.parents[0] if activation != "linear" else a).grad
+    for j, w in enumerate(neuron.w):
+        assert own[f"x{j + 1}"].grad == pytest.approx(w.data * dz, rel=1e-12, abs=1e-15)
+        h, row = 1e-6, list(X[1])
+        row[j] += h
+        up = get_loss(loss)([model(row)], [y[1]]).data
+        row[j] -= 2 * h
+        down = get_loss(loss)([model(row)], [y[1]]).data
+        assert input_grads[j] == pytest.approx((up - down) / (2 * h), rel=1e-6, abs=1e-9)
     model.zero_grad()
     assert all(p.grad == 0 for p in model.parameters())
+
+
+def test_neuron_on_sample_names_the_inputs():
+    from nn.train import neuron_on_sample
+
+    model = MLP(2, [3, 1], seed=0)
+    a, _, _ = neuron_on_sample(model, [[1.0, 2.0]], [1], names=["radius", "texture"])
+    assert sorted(leaf.label for leaf in _leaves(a) if not leaf.label.startswith("w")
+                  and "." not in leaf.label) == ["radius", "texture"]
+    with pytest.raises(ValueError, match="a name for each of the 2 inputs, got 1"):
+        neuron_on_sample(model, [[1.0, 2.0]], [1], names=["radius"])
 
 
 def test_neuron_on_sample_takes_the_first_row_when_the_neuron_is_never_active():
@@ -395,7 +418,7 @@ def test_neuron_on_sample_takes_the_first_row_when_the_neuron_is_never_active():
     model = MLP(1, [1], seed=0)
     neuron = model.layers[0].neurons[0]
     neuron.w[0].data, neuron.b.data = 1.0, -10.0
-    a, index = neuron_on_sample(model, [[1.0], [2.0]], [0, 1])
+    a, index, _ = neuron_on_sample(model, [[1.0], [2.0]], [0, 1])
     assert index == 0 and a.data == -9.0
 
 

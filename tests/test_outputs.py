@@ -27,9 +27,9 @@ def test_a_file_on_the_way_is_named(tmp_path):
 
 def test_folders_devices_and_broken_links_are_refused(tmp_path):
     (tmp_path / "model.json").mkdir()
-    with pytest.raises(ValueError, match="^--out o: model.json is a folder, so it cannot be "):
+    with pytest.raises(ValueError, match="^--out o: model.json: it is a folder$"):
         check_file(str(tmp_path / "model.json"), "--out o:", "model.json")
-    with pytest.raises(ValueError, match=r"^-o /dev/null: not a regular file \(a device"):
+    with pytest.raises(ValueError, match=r"^-o /dev/null: it is not a regular file \(a device"):
         check_file("/dev/null", "-o /dev/null:")
     broken = tmp_path / "gone"
     broken.symlink_to(tmp_path / "nowhere")
@@ -37,14 +37,31 @@ def test_folders_devices_and_broken_links_are_refused(tmp_path):
         check_folder(str(broken), "--out o:")
 
 
-def test_a_link_is_checked_where_it_leads(tmp_path):
+def test_a_link_is_checked_where_it_leads(tmp_path, monkeypatch):
     afile = tmp_path / "afile"
     afile.write_text("x")
     link = tmp_path / "model.json"
-    link.symlink_to(afile / "model.json")  # leads into a file: cannot be written
-    with pytest.raises(ValueError, match=f"^--out o: model.json links to {afile}/model.json, "
-                                         f"but {afile} is a file, not a folder$"):
+    link.symlink_to(afile / "model.json")  # leads nowhere: under a file
+    with pytest.raises(ValueError, match=f"^--out o: model.json: it is a symbolic link to "
+                                         f"{afile}/model.json, which does not exist"):
         check_file(str(link), "--out o:", "model.json")
+    (tmp_path / "kept").mkdir()
+    (tmp_path / "kept" / "m.json").write_text("")
+    link.unlink()
+    link.symlink_to(tmp_path / "kept" / "m.json")
+    check_file(str(link), "--out o:", "model.json")
+    monkeypatch.setattr(os, "access", lambda path, mode: os.fspath(path) != str(tmp_path / "kept"))
+    with pytest.raises(ValueError, match=f"^--out o: model.json: no permission to write in "
+                                         f"{tmp_path / 'kept'}, where the link leads$"):
+        check_file(str(link), "--out o:", "model.json")
+
+
+def test_a_dangling_link_among_the_folders_is_refused(tmp_path):
+    (tmp_path / "runs").symlink_to(tmp_path / "gone")
+    for check in (check_folder, check_file):
+        with pytest.raises(ValueError, match=f"^--out o: {tmp_path / 'runs'} is a symbolic link "
+                                             f"to {tmp_path / 'gone'}, which does not exist"):
+            check(str(tmp_path / "runs" / "moons"), "--out o:")
 
 
 def test_no_permission_is_named(tmp_path, monkeypatch):

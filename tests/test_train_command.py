@@ -21,6 +21,7 @@ import nn
 from nn.train import accuracy
 from plaingrad.cli import main
 from plaingrad.staging import STAGING, STAGING_LOCK
+from plaingrad.train_command import OUTPUTS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SVG = "{http://www.w3.org/2000/svg}svg"
@@ -191,8 +192,8 @@ def test_a_symbolic_link_to_nowhere_writable_is_refused_before_training(tmp_path
     (out / "curves.png").symlink_to(afile / "sub" / "curves.png")  # under a file: unwritable
     assert main(["train", *SMALL, "--out", str(out)]) == 2
     captured = capsys.readouterr()
-    assert f"--out {out}: curves.png links to {afile / 'sub' / 'curves.png'}, but {afile} is " \
-        "a file, not a folder" in captured.err
+    assert f"--out {out}: curves.png: it is a symbolic link to {afile / 'sub' / 'curves.png'}, " \
+        "which does not exist" in captured.err
     assert captured.out == "" and os.listdir(out) == ["curves.png"]
 
 
@@ -488,18 +489,63 @@ def test_the_neuron_page_ends_with_the_drawings_numbers(tmp_path):
     boxes = sorted(([node["label"]] if node["label"] else [])
                    + [f"data {final[i, 'data']}", f"grad {final[i, 'grad']}"]
                    for i, node in enumerate(data["nodes"]) if node["label"] != "a·∂J/∂a")
-    # The inputs x_i feed every neuron of the layer: the drawing gives them all of ∂J/∂x_i,
-    # the page only the share that passes through this neuron, w_i·∂J/∂Z.
-    inputs = [texts for texts in records if re.fullmatch(r"x[0-9]+", texts[0])]
-    assert len(inputs) == 2
-    assert [b for b in boxes if b[0][0] != "x"] == [r for r in records if r not in inputs]
+    # The inputs x_i feed every neuron of the layer; both show this neuron's share of
+    # ∂J/∂x_i, w_i·∂J/∂Z, so every box reads the same.
+    assert boxes == records
     number = {texts[0]: (float(texts[1][5:]), float(texts[2][5:])) for texts in records}
     dz = number["Z = W·x + b"][1]
-    for x in inputs:
-        [page_x] = [b for b in boxes if b[0] == x[0]]
-        assert page_x[1] == x[1]
-        w = number[f"layer1.neuron1.w{x[0][1:]}"][0]
-        assert float(page_x[2][5:]) == pytest.approx(w * dz, rel=2e-3, abs=1e-6)
+    for j in (1, 2):
+        w = number[f"layer1.neuron1.w{j}"][0]
+        assert number[f"x{j}"][1] == pytest.approx(w * dz, rel=2e-3, abs=1e-6)
+
+
+def svg_caption(path):
+    """The lines of text above a Graphviz drawing (its graph label)."""
+    [graph] = [g for g in svg_root(path).iter(f"{SVG_NS}g") if g.get("class") == "graph"]
+    return [t.text for t in graph.findall(f"{SVG_NS}text")]
+
+
+def test_the_neuron_graph_adds_up_and_says_it_is_one_of_the_layer(tmp_path):
+    # Multiplying the numbers along a path gives the gradient at its end: x_i's grad on the
+    # drawing is w_i·∂J/∂Z, this neuron's share, and the caption says whose the rest is.
+    assert main(["train", *SMALL, "--hidden", "5", "--out", str(tmp_path)]) == 0
+    path = tmp_path / "neuron_graph.svg"
+    records = [[t.text for t in g.iter(f"{SVG_NS}text")]
+               for g in svg_root(path).iter(f"{SVG_NS}g") if g.get("class") == "node"]
+    number = {texts[0]: (float(texts[1][5:]), float(texts[2][5:]))
+              for texts in records if len(texts) == 3}
+    dz = number["Z = W·x + b"][1]
+    assert dz != 0
+    for j in (1, 2):
+        assert number[f"x{j}"][1] == pytest.approx(number[f"layer1.neuron1.w{j}"][0] * dz,
+                                                   rel=2e-3, abs=1e-6)
+    caption = " ".join(svg_caption(path))
+    assert "one of the 5 neurons of layer 1" in caption and "the other 4 neurons" in caption
+    # ...and it gives the whole ∂J/∂x_i, against central differences of J on that sample.
+    model = nn.load(tmp_path / "model.json")
+    index = int(re.search(r"on test sample (\d+)", caption).group(1)) - 1
+    X, y = nn.data.moons(60, seed=0)
+    _, X_test, _, y_test = nn.data.train_test_split(X, y, test_size=0.2, seed=0)
+    for j in (0, 1):
+        shown = float(re.search(rf"∂J/∂x{j + 1} = (\S+?)[,\s]", caption + " ").group(1)
+                      .replace("−", "-"))
+        h, row = 1e-6, list(X_test[index])
+        costs = []
+        for step in (h, -2 * h):
+            row[j] += step
+            costs.append(nn.bce_with_logits([model(row)], [y_test[index]]).data)
+        assert shown == pytest.approx((costs[0] - costs[1]) / (2 * h), rel=2e-3, abs=1e-6)
+
+
+def test_csv_inputs_carry_their_column_names_in_the_neuron_graph(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("radius,texture,label\n" + "".join(
+        f"{i % 7 - 3},{(i * 5) % 11 - 5},{'M' if i % 7 > 3 else 'B'}\n" for i in range(40)))
+    assert main(["train", "--csv", str(path), "--epochs", "2", "--hidden", "3",
+                 "--out", str(tmp_path / "o")]) == 0
+    labels = [t.text for t in svg_root(tmp_path / "o" / "neuron_graph.svg").iter(f"{SVG_NS}text")]
+    assert "radius" in labels and "texture" in labels and "x1" not in labels
+    assert "∂J/∂radius = " in " ".join(svg_caption(tmp_path / "o" / "neuron_graph.svg"))
 
 
 def test_missing_graphviz_skips_only_the_graph(tmp_path, monkeypatch, capsys):
@@ -667,14 +713,35 @@ def test_output_folders_that_cannot_be_written_are_refused_before_training(tmp_p
     for out, message in ((afile, f"--out {afile}: exists and is not a folder"),
                          (broken, f"--out {broken}: a broken symbolic link (to {tmp_path}"),
                          (tmp_path / "devnull",
-                          f"--out {tmp_path / 'devnull'}: model.json is not a regular file"),
+                          f"--out {tmp_path / 'devnull'}: model.json: it is not a regular file"),
                          (afile / "sub", f"--out {afile / 'sub'}: {afile} is a file"),
-                         (tmp_path / "run", f"--out {tmp_path / 'run'}: model.json is a folder")):
+                         (tmp_path / "run",
+                          f"--out {tmp_path / 'run'}: model.json: it is a folder")):
         assert main(["train", *SMALL, "--out", str(out)]) == 2
         captured = capsys.readouterr()
         assert f"plaingrad train: error: {message}" in captured.err
         assert captured.out == ""  # nothing trained, nothing printed
     assert afile.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("name", OUTPUTS)
+def test_a_dangling_link_in_out_is_refused_before_training(tmp_path, capsys, name):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / name).symlink_to(tmp_path / "nonexistent" / "dir" / name)
+    assert main(["train", *SMALL, "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert f"--out {out}: {name}: it is a symbolic link to {tmp_path}/nonexistent/dir/{name}, " \
+        "which does not exist" in captured.err and captured.out == ""
+    assert not (tmp_path / "nonexistent").exists() and os.listdir(out) == [name]
+
+
+def test_a_dangling_link_above_out_is_refused_before_training(tmp_path, capsys):
+    (tmp_path / "runs").symlink_to(tmp_path / "gone")
+    assert main(["train", *SMALL, "--out", str(tmp_path / "runs" / "moons")]) == 2
+    assert f"{tmp_path / 'runs'} is a symbolic link to {tmp_path / 'gone'}, which does not " \
+        "exist" in capsys.readouterr().err
+    assert not (tmp_path / "gone").exists()
 
 
 # ----- k classes -----

@@ -25,6 +25,7 @@ from autograd.engine import topological_order
 from autograd.explain import format_number
 from viz import graph as viz_graph
 from viz import html as viz_html
+from viz.text import shown
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "examples"))
 import lecture_neuron  # noqa: E402  (the lecture's neuron with its BCE cost)
@@ -156,7 +157,8 @@ def test_a_label_cannot_end_the_data_or_add_markup(label):
     assert [t for t, _ in page.tags if t in ("img", "b")] == []
     [(_, block)] = [(a, t) for a, t in page.scripts if a.get("type") == "application/json"]
     assert not set(block) & set("<>&\u2028\u2029")
-    assert [n["label"] for n in page_data(text)["nodes"]].count(label) == 1
+    # (as every picture shows it: the separators U+2028 and U+2029 as escapes, see viz.text)
+    assert [n["label"] for n in page_data(text)["nodes"]].count(shown(label)) == 1
     if set(label) & set("<>&"):  # wherever it shows (SVG text, JSON) it is escaped
         assert label not in re.sub(r"<!-- [^<>]* -->", "", text)  # Graphviz's own comments
 
@@ -185,6 +187,23 @@ def test_a_leaf_alone_is_a_page_of_two_steps():
         "start: the inputs and parameters have their values; nothing is computed yet",
         "backward starts: x.grad = ∂x/∂x = 1"]
     assert data["steps"][1]["set"] == [[0, "grad", "1"]]
+
+
+@pytest.mark.parametrize("label", ["\x1bred", "nul\x00", "not\uffff", "rtl\u202e"])
+def test_a_control_character_shows_as_an_escape_on_the_page_as_in_its_drawing(label):
+    y = (Value(2.0, label=label) * 3).tanh()
+    y.label = label + " out"
+    text = viz.to_html(y)
+    Page(text)
+    data = page_data(text)
+    assert shown(label) in [n["label"] for n in data["nodes"]] and "\\" in shown(label)
+    hidden = {c for c in label if not c.isprintable()}
+    assert hidden and not set(json.dumps(data, ensure_ascii=False)) & hidden  # nothing raw
+    title = re.search(r"<title>(.*?)</title>", text).group(1)  # the page's, before the SVG's
+    assert title.startswith(html.escape(shown(label + " out")))
+    svg = text[text.index("<svg"):text.index("</svg>") + 6]
+    ET.fromstring(svg)  # the drawing is well-formed XML
+    assert shown(label) in [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
 
 
 def test_script_json_escapes_the_characters_that_could_break_out():

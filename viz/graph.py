@@ -38,7 +38,7 @@ import graphviz
 from autograd import Value
 from autograd.engine import topological_order
 from autograd.explain import format_number, op_text
-from autograd.files import atomic_write
+from autograd.files import atomic_write, check_target
 from autograd.ops import SYMBOLS
 from viz.text import shown
 
@@ -87,7 +87,7 @@ class GraphvizMissingError(RenderError):
 
 
 def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=MAX_NODES, *, show_local=True,
-             max_size=MAX_SIZE):
+             max_size=MAX_SIZE, caption=""):
     """The graph that produced `root`, as a `graphviz.Digraph`.
 
     One record per Value (`label | data | grad`, 4 significant digits) and one small
@@ -95,7 +95,8 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=MAX_NODES, *, show_lo
     plain number folded into it, if any: "× 3", "- 0.5", "^2".
     `rankdir` is "LR" (left to right) or "TB" (top to bottom); `show_grad=False`
     hides the gradients (before `backward()` they are all 0); `show_local=True`
-    writes the local derivative on each arrow into an operation.
+    writes the local derivative on each arrow into an operation; `caption` is
+    text shown above the drawing (one line per line of it).
 
     Graphs of more than `max_nodes` Values, or whose `drawing_size` exceeds
     `max_size`, are refused with a ValueError that gives the size: Graphviz would
@@ -103,7 +104,7 @@ def draw_dot(root, rankdir="LR", show_grad=True, max_nodes=MAX_NODES, *, show_lo
     same graph always gives the same drawing; -0 is shown as 0.
     """
     nodes = _checked_nodes(root, "draw_dot", rankdir, max_nodes, max_size, show_local)
-    return _digraph(root, nodes, rankdir, show_grad, show_local)
+    return _digraph(root, nodes, rankdir, show_grad, show_local, caption=caption)
 
 
 def _checked_nodes(root, caller, rankdir, max_nodes, max_size, show_local):
@@ -133,11 +134,16 @@ def _checked_nodes(root, caller, rankdir, max_nodes, max_size, show_local):
     return nodes
 
 
-def _digraph(root, nodes, rankdir, show_grad, show_local, ids=False):
+def _digraph(root, nodes, rankdir, show_grad, show_local, ids=False, caption=""):
     """The Digraph of `nodes`; with `ids`, each node, op and arrow gets an SVG id (viz.html)."""
     names = {node: f"n{i}" for i, node in enumerate(nodes)}
+    if not isinstance(caption, str):
+        raise TypeError(f"caption must be a str, got {type(caption).__name__}")
+    # A caption's lines end in \l: left-justified, as a paragraph reads.
+    label = {"label": _escape_caption(caption), "labelloc": "t", "labeljust": "l",
+             "fontname": "Helvetica", "fontsize": "12"} if caption else {}
     graph = graphviz.Digraph(
-        graph_attr={"rankdir": rankdir, "ordering": "in"},
+        graph_attr={"rankdir": rankdir, "ordering": "in", **label},
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
         edge_attr={"fontname": "Helvetica", "fontsize": "9", "fontcolor": "#555555"},
     )
@@ -207,7 +213,9 @@ def render(root, path, format=None, *, timeout=TIMEOUT, **options):
     that names another format than `format` is a ValueError (so that a file's
     contents match its name), as is another suffix without a `format`. Options are those of
     `draw_dot`. The file is written atomically: a failed render leaves no
-    half-written file behind.
+    half-written file behind. A symbolic link to a file is written through; a dangling
+    one is refused, and missing folders are made only along the path as written (the
+    rule of `autograd.files`, checked before Graphviz runs).
 
     Errors: ValueError for bad options or a graph over the size limits (before
     anything runs); `RenderError` (a RuntimeError) when Graphviz is missing
@@ -222,7 +230,7 @@ def render(root, path, format=None, *, timeout=TIMEOUT, **options):
 
         return Path(to_html(root, path, timeout=timeout, **options))
     source = to_dot(root, **options)  # refuses a too-large graph before running anything
-    path.parent.mkdir(parents=True, exist_ok=True)  # before `dot` runs: a bad folder fails fast
+    check_target(path)  # before `dot` runs: a place that cannot be written fails fast
     if format == "dot":
         atomic_write(path, source)
         return path
@@ -327,6 +335,12 @@ def _escape(text):
     for char in '{}|<>"':
         text = text.replace(char, "\\" + char)
     return text.replace("\n", "\\n")
+
+
+def _escape_caption(text):
+    """`text` as a Graphviz graph label: visible (viz.text.shown), each line left-justified."""
+    lines = shown(text).replace("\\", "\\\\").replace('"', '\\"').split("\n")
+    return graphviz.nohtml("".join(line + "\\l" for line in lines))
 
 
 def _find_dot():

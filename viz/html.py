@@ -33,8 +33,9 @@ import unicodedata
 
 from autograd.engine import topological_order
 from autograd.explain import explain, format_number, local_formula, op_text
-from autograd.files import atomic_write
+from autograd.files import atomic_write, check_target
 from viz import graph as _graph
+from viz.text import shown
 
 __all__ = ["GraphPage", "show", "to_html"]
 
@@ -44,14 +45,14 @@ class GraphPage:
 
     `.html` is the page's text; `save(path)` writes it; Jupyter shows it in the notebook
     (`_repr_html_`, in a sandboxed frame, so the page's script and its policy stay its own).
-    Options: `rankdir`, `show_local`, `max_nodes`, `max_size` as for `viz.draw_dot`
+    Options: `rankdir`, `show_local`, `max_nodes`, `max_size`, `caption` as for `viz.draw_dot`
     (the same limits, with the same errors), and `timeout` as for `viz.render`.
     """
 
     def __init__(self, root, *, rankdir="LR", show_local=True, max_nodes=_graph.MAX_NODES,
-                 max_size=_graph.MAX_SIZE, timeout=_graph.TIMEOUT):
+                 max_size=_graph.MAX_SIZE, timeout=_graph.TIMEOUT, caption=""):
         self.html, self._height = _page(root, "GraphPage", rankdir, show_local, max_nodes,
-                                        max_size, timeout)
+                                        max_size, timeout, caption)
 
     def save(self, path):
         """Write the page to `path` atomically; return the path as given."""
@@ -67,14 +68,17 @@ class GraphPage:
 
 
 def to_html(root, path=None, *, rankdir="LR", show_local=True, max_nodes=_graph.MAX_NODES,
-            max_size=_graph.MAX_SIZE, timeout=_graph.TIMEOUT):
+            max_size=_graph.MAX_SIZE, timeout=_graph.TIMEOUT, caption=""):
     """The step-through page of `root`'s graph: written to `path` (returned), or its text.
 
     Options are those of `GraphPage`. Errors: as `viz.render` (ValueError for bad options
     or a graph over the size limits, before anything runs; `viz.RenderError` when Graphviz
     is missing or fails). The file is written atomically.
     """
-    text, _ = _page(root, "to_html", rankdir, show_local, max_nodes, max_size, timeout)
+    if path is not None:
+        check_target(path)  # before `dot` runs: a place that cannot be written fails fast
+    text, _ = _page(root, "to_html", rankdir, show_local, max_nodes, max_size, timeout,
+                    caption)
     if path is None:
         return text
     atomic_write(path, text)
@@ -225,7 +229,7 @@ def _json(x):
 
 # ----- the page -----
 
-def _page(root, caller, rankdir, show_local, max_nodes, max_size, timeout):
+def _page(root, caller, rankdir, show_local, max_nodes, max_size, timeout, caption=""):
     """The page's text and the height (pixels) a frame needs to show it whole."""
     _graph._check_timeout(timeout, caller)
     nodes = _graph._checked_nodes(root, caller, rankdir, max_nodes, max_size, show_local)
@@ -234,8 +238,9 @@ def _page(root, caller, rankdir, show_local, max_nodes, max_size, timeout):
         for node in nodes:
             if not node.parents:
                 node.grad = 0.0  # one backward pass from zero, as the page tells it
-        data = _steps(root, nodes)
-        source = _graph._digraph(root, nodes, rankdir, True, show_local, ids=True).source
+        data = _visible(_steps(root, nodes))
+        source = _graph._digraph(root, nodes, rankdir, True, show_local, ids=True,
+                                 caption=caption).source
     finally:
         for node, grad in zip(nodes, saved):
             node.grad = grad
@@ -251,6 +256,18 @@ def _page(root, caller, rankdir, show_local, max_nodes, max_size, timeout):
         title=html.escape(title), style=_STYLE, script=_SCRIPT, svg=svg, last=last,
         data=_script_json(data))
     return page, frame_height
+
+
+def _visible(data):
+    """`data` with every text as the pictures show it (viz.text.shown): the page names nodes
+    by their labels, and a control character in one would show as nothing."""
+    if isinstance(data, str):
+        return shown(data)
+    if isinstance(data, dict):
+        return {key: _visible(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_visible(value) for value in data]
+    return data
 
 
 def _hash(text):

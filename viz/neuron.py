@@ -10,11 +10,12 @@ from pathlib import Path
 from viz import graph
 
 
-def draw_neuron(a, path, activation, name="layer1.neuron1"):
+def draw_neuron(a, path, activation, name="layer1.neuron1", caption=""):
     """Draw the graph of the neuron output `a` into `path` (.svg, or .html); returns the path.
 
     `activation` is the neuron's ("relu", "tanh", ...; "linear" when a is Z itself) and
-    `name` how the picture names the neuron. Sets the labels of the W·x, Z and a nodes.
+    `name` how the picture names the neuron; `caption` is shown above the drawing (say
+    there which neuron of how many it is). Sets the labels of the W·x, Z and a nodes.
     The format is the suffix's, as for `viz.render`: an .html page steps through the
     backward pass (`viz.to_html`). Raises what `viz.render` raises: RenderError when
     Graphviz cannot draw it, and a ValueError for a graph over the size limits.
@@ -30,4 +31,4 @@ def draw_neuron(a, path, activation, name="layer1.neuron1"):
         # neuron exactly the drawing's gradient ∂J/∂node: the chain rule from J, stopped at a.
         root = a * a.grad
         root.label = "a·∂J/∂a"
-    return graph.render(root, path)
+    return graph.render(root, path, caption=caption)
