@@ -47,9 +47,11 @@ def load_csv(path, target="label", return_names=False, return_classes=False, dro
     the feature columns' names (in the order of X's columns) follow; with
     `return_classes`, the labels as written in the file, ``[class 0, class 1, ...]``.
 
-    Blank lines are skipped; anything else that is not a finite number (text,
-    nan, inf, an empty cell), a row with too few or too many cells or bytes
-    that are not UTF-8 is a ValueError naming the file, line and column. Files
+    Blank lines (and lines of spaces only) are skipped. A quote never closed, a
+    header of one column that holds semicolons or tabs (said so), anything else
+    that is not a finite number (text, nan, inf, an empty cell), a row with too
+    few or too many cells or bytes that are not UTF-8 is a ValueError naming the
+    file, line and column; a folder is an IsADirectoryError. Files
     over MAX_CSV_BYTES (50 MB), lines over MAX_LINE_CHARS (1,000,000
     characters) and more than MAX_CSV_ROWS (1,000,000) data rows are refused
     without being read whole. A missing file is a FileNotFoundError.
@@ -57,13 +59,20 @@ def load_csv(path, target="label", return_names=False, return_classes=False, dro
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path}: a folder, not a CSV file; give the path of the file")
     if os.path.isfile(path) and os.path.getsize(path) > MAX_CSV_BYTES:
         raise ValueError(f"{path}: {os.path.getsize(path):,} bytes, more than the "
                          f"{MAX_CSV_BYTES:,} (MAX_CSV_BYTES) plaingrad reads")
     # surrogateescape: a byte that is not UTF-8 becomes a marker we can locate (line, column).
-    with open(path, newline="", encoding="utf-8-sig", errors="surrogateescape") as f:
-        X, y, names, classes = _read_rows(csv.reader(_checked_lines(f, path)), path, target,
-                                          _column_names(drop))
+    try:
+        f = open(path, newline="", encoding="utf-8-sig", errors="surrogateescape")
+    except OSError as error:  # no permission, say: in words, not Python's "[Errno 13]"
+        raise type(error)(f"{path}: cannot read it: {error.strerror}") from None
+    with f:
+        # strict: a quote never closed is an error, not a cell that takes the rest of the file
+        reader = csv.reader(_checked_lines(f, path), strict=True)
+        X, y, names, classes = _read_rows(reader, path, target, _column_names(drop))
     return (X, y) + ((names,) if return_names else ()) + ((classes,) if return_classes else ())
 
 
@@ -106,13 +115,33 @@ def _column_names(drop):
     return {name.strip() for name in names}
 
 
+def _blank(row):
+    """A blank line, or one of spaces only: skipped, as the documentation says."""
+    return not row or len(row) == 1 and not row[0].strip()
+
+
+def _quoting_error(error, path, line, reader):
+    """csv's error about quotes, in plaingrad's words, naming where the row began."""
+    text = str(error)
+    if "unexpected end of data" in text or "newline inside string" in text:
+        return ValueError(f"{path}, line {line}: a quote (\") opened in this row is never closed, "
+                          "so the cell would take in the rest of the file; close it, or "
+                          "double a quote meant inside a cell (\"\")")
+    if "expected after" in text:
+        return ValueError(f"{path}, line {reader.line_num}: text follows the closing quote of a "
+                          "quoted cell; quote the whole cell and double the quotes inside it "
+                          "(\"say \"\"hi\"\"\")")
+    return ValueError(f"{path}, line {line}: {text}")
+
+
 def _read_rows(reader, path, target, drop):
     try:
-        header = next(reader, None)
-        while header == []:  # blank lines before the header
+        header = []
+        while header is not None and _blank(header):  # blank lines before the header
+            start = reader.line_num + 1
             header = next(reader, None)
     except csv.Error as error:
-        raise ValueError(f"{path}, line {reader.line_num}: {error}") from None
+        raise _quoting_error(error, path, start, reader) from None
     if header is None:
         raise ValueError(f"{path}: the file is empty; expected a header row "
                          f"naming the columns, with a {target!r} column")
@@ -125,8 +154,15 @@ def _read_rows(reader, path, target, drop):
         seen.add(name)
     columns = ", ".join(repr(name) if "," in name else name for name in header if name)
     if target not in header or not target:
+        hint = ""
+        if len(header) == 1:
+            separator = next((s for s in ";\t|" if s in header[0]), None)
+            if separator is not None:
+                hint = (f"; the header is one column, so the file seems separated by "
+                        f"{ {';': 'semicolons', chr(9): 'tabs', '|': 'bars'}[separator] }, "
+                        "but plaingrad reads comma-separated files (save it as CSV with commas)")
         raise ValueError(f"{where}: no target column {target!r}; the columns are "
-                         f"{columns} (choose one with --target / target=)")
+                         f"{columns} (choose one with --target / target=){hint}")
     missing = sorted(drop - set(header))
     if missing:
         raise ValueError(f"{where}: no column {missing[0]!r} to drop; the columns are {columns}")
@@ -147,15 +183,19 @@ def _read_rows(reader, path, target, drop):
         try:
             row = next(reader, None)
         except csv.Error as error:
-            raise ValueError(f"{path}, line {line}: {error}") from None
+            raise _quoting_error(error, path, line, reader) from None
         if row is None:
             break
-        if not row:
+        if _blank(row):
             continue
         if len(row) != len(header):
             size = "short" if len(row) < len(header) else "long"
+            spans = ""
+            if reader.line_num > line:  # a quoted cell took in line breaks
+                spans = (f"; a quoted cell runs from line {line} to line {reader.line_num}: "
+                         f"is a quote (\") on line {line} not closed?")
             raise ValueError(f"{path}, line {line}: row too {size}: {len(row)} cells, "
-                             f"but the header has {len(header)} columns")
+                             f"but the header has {len(header)} columns{spans}")
         for j in unnamed:
             if row[j].strip():
                 raise ValueError(f"{path}, line {line}, column {j + 1}: {row[j]!r} in a column "

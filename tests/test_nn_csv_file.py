@@ -214,3 +214,61 @@ def test_too_many_rows_is_refused_by_line(tmp_path, monkeypatch):
     path.write_text("a,label\n" + "1,0\n" * 10)
     with pytest.raises(ValueError, match=r"line 5: more than 3 data rows \(MAX_CSV_ROWS\)"):
         load_csv(path)
+
+
+# ----- quoting, blank lines, separators, folders (issue 19) -----
+
+def _csv(tmp_path, text):
+    path = tmp_path / "q.csv"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("text, line", [
+    ('a,b,label\n1,"2,0\n3,4,1\n5,6,1\n', 2),   # the quote takes in the rest of the file
+    ('a,b,label\n1,2,0\n3,4,1\n5,6,"0', 4),     # was read as label 0
+    ('a,b,label\n1,2,0\n5,6,"0\n', 3),
+    ('a,"b,label\n1,2,0\n', 1),                 # in the header
+])
+def test_an_unclosed_quote_is_named_where_it_opens(tmp_path, text, line):
+    with pytest.raises(ValueError, match=rf"q\.csv, line {line}: a quote \(\"\) opened in this "
+                                         r"row is never closed"):
+        load_csv(_csv(tmp_path, text))
+
+
+def test_a_quoted_cell_spanning_lines_is_named_when_the_row_is_wrong(tmp_path):
+    path = _csv(tmp_path, 'a,b,label\n1,"2\n3",4,0\n5,6,1\n')
+    with pytest.raises(ValueError, match=r"line 2: row too long: 4 cells, .*a quoted cell runs "
+                                         r"from line 2 to line 3: is a quote"):
+        load_csv(path)
+
+
+def test_text_after_a_closing_quote_is_named(tmp_path):
+    with pytest.raises(ValueError, match=r"line 2: text follows the closing quote"):
+        load_csv(_csv(tmp_path, 'a,b,label\n1,"2"x,0\n3,4,1\n'))
+
+
+def test_quoted_cells_and_doubled_quotes_still_read(tmp_path):
+    X, y, names = load_csv(_csv(tmp_path, 'a,"b ""x""",label\n"1",2,"0"\n3,"4",1\n'),
+                           return_names=True)
+    assert X == [[1.0, 2.0], [3.0, 4.0]] and y == [0, 1] and names == ["a", 'b "x"']
+
+
+@pytest.mark.parametrize("blank", ["   ", "\t", " \t ", ""])
+def test_whitespace_only_lines_are_skipped_as_blank_ones(tmp_path, blank):
+    path = _csv(tmp_path, f"{blank}\na,b,label\n{blank}\n1,2,0\n{blank}\n3,4,1\n{blank}\n")
+    assert load_csv(path) == ([[1.0, 2.0], [3.0, 4.0]], [0, 1])
+
+
+@pytest.mark.parametrize("separator, word", [(";", "semicolons"), ("\t", "tabs"), ("|", "bars")])
+def test_another_separator_gets_a_hint(tmp_path, separator, word):
+    path = _csv(tmp_path, separator.join(["a", "b", "label"]) + "\n" + separator.join("120"))
+    with pytest.raises(ValueError, match=rf"no target column 'label'.*seems separated by {word}, "
+                                         r"but plaingrad reads comma-separated files"):
+        load_csv(path)
+
+
+def test_a_folder_is_refused_in_words(tmp_path):
+    with pytest.raises(IsADirectoryError, match=r"^.*: a folder, not a CSV file") as caught:
+        load_csv(tmp_path)
+    assert "Errno" not in str(caught.value)

@@ -193,8 +193,8 @@ def test_decision_boundary_of_three_classes_shades_three_regions(tmp_path):
     assert_valid_pictures([png, svg])
     assert png_size(png) == (600, 500)
     text = open(svg).read()
-    for color in ("#1f77b4", "#ff7f0e", "#2ca02c"):  # the points of each class
-        assert color in text
+    for color in ("#1f77b4", "#ff7f0e", "#2ca02c"):  # each class's region, shaded
+        assert f'style="fill: {color}; fill-opacity: 0.25' in text
     with pytest.raises(ValueError, match=r"predict returned class 0 is 3, not a class from 0 "
                                          r"to 2"):
         plots.decision_boundary(lambda rows: [3] * len(rows), X, y, tmp_path / "r",

@@ -242,10 +242,15 @@ def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
                                                    "returned class")]
     surface = [scores[j * resolution:(j + 1) * resolution] for j in range(resolution)]
     if threshold is None:
-        grid, lines = surface, [c + 0.5 for c in range(k - 1)]  # a line where classes change
+        grid = surface
+        # Each class's outline, one contour of "is class c" each: a contour of the class
+        # numbers at 0.5, 1.5, ... would draw the border of classes 0 and 2 twice, apart.
+        outlines = [[[1.0 if v == c else 0.0 for v in line] for line in surface]
+                    for c in range(k) if c in scores and len(set(scores)) > 1]
     else:
         grid = [[1.0 if s > threshold else 0.0 for s in line] for line in surface]
-        lines = [threshold] if min(scores) < threshold < max(scores) else []
+        outlines = [surface] if min(scores) < threshold < max(scores) else []
+    level = 0.5 if threshold is None else threshold
 
     from matplotlib.colors import ListedColormap
 
@@ -257,8 +262,8 @@ def decision_boundary(predict, X, y, path, threshold=0.5, resolution=100,
     colors = _colors(k)
     ax.contourf(gx, gy, grid, levels=[c - 0.5 for c in range(k + 1)],
                 cmap=ListedColormap(colors), alpha=0.25)
-    if lines and min(min(line) for line in surface) < max(max(line) for line in surface):
-        ax.contour(gx, gy, surface, levels=lines, colors="black", linewidths=1.0)
+    for outline in outlines:
+        ax.contour(gx, gy, outline, levels=[level], colors="black", linewidths=1.0)
     for label, color in enumerate(colors):
         pts = [row for row, c in zip(X, classes) if c == label]
         ax.scatter([ux(p[0]) for p in pts], [uy(p[1]) for p in pts], s=14, c=color,
