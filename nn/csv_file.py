@@ -15,6 +15,8 @@ import os
 import re
 from collections.abc import Iterable
 
+from autograd.text import read_number
+
 __all__ = ["load_csv", "MAX_CSV_BYTES", "MAX_LINE_CHARS", "MAX_CSV_ROWS", "MAX_CLASSES"]
 
 #: The largest CSV file `load_csv` reads: 50 MB is millions of rows, already hours of
@@ -57,6 +59,8 @@ def load_csv(path, target="label", return_names=False, return_classes=False, dro
     without being read whole. A missing file is a FileNotFoundError.
     """
     path = os.fspath(path)
+    if isinstance(target, str):
+        target = target.strip()  # as the header's names are
     if not os.path.exists(path):
         raise FileNotFoundError(f"{path}: no such file")
     if os.path.isdir(path):
@@ -204,12 +208,13 @@ def _read_rows(reader, path, target, drop):
         for j in features:
             name, cell = header[j], row[j]
             try:
-                v = float(cell) if "_" not in cell else math.nan  # no 1_000 digit groups
-            except ValueError:
-                v = math.nan
+                v = read_number(cell)  # the one rule for typed numbers: no 1_000, no ١٢
+                reason = "" if math.isfinite(v) else " finite"
+            except ValueError as error:
+                v, reason = math.nan, str(error).partition(" is not a number")[2]
             if not math.isfinite(v):
                 raise ValueError(f"{path}, line {line}, column {j + 1} ({name!r}): "
-                                 f"{cell!r} is not a finite number")
+                                 f"{cell!r} is not a finite number{reason}")
             values.append(v)
         if not row[t].strip():
             raise ValueError(f"{path}, line {line}, column {t + 1} ({target!r}): the target "
@@ -233,10 +238,18 @@ def _classes(labels, where):
         except ValueError:
             return None  # a word
 
-    for text, line in labels:  # nan, inf, 1e400, 1_0: numbers, but not ones to classify by
+    for text, line in labels:  # nan, inf, 1e400, 1_0, ١٢: numbers, but not ones to classify by
         v = number(text)
-        if v is not None and (not math.isfinite(v) or "_" in text):
-            raise ValueError(f"{where}, line {line}: the target {text!r} is not a finite number")
+        if v is None:
+            continue
+        try:
+            read_number(text)  # the one rule for typed numbers: Python's float reads more
+            reason = ""
+        except ValueError as error:
+            reason = str(error).partition(" is not a number")[2]
+        if not math.isfinite(v) or reason:
+            raise ValueError(f"{where}, line {line}: the target {text!r} is not a finite "
+                             f"number{reason}")
     numeric = all(number(text) is not None for text, _ in labels)
     key = number if numeric else str
     first = {}  # each class's key → (its text, the line it first appears on)

@@ -11,6 +11,7 @@ Value or number counts as a list of one. Targets are plain numbers.
 
 import math
 import numbers
+from collections.abc import Mapping, Set
 
 from autograd import Value, dot, total
 from autograd.engine import is_finite_number
@@ -27,7 +28,8 @@ def _as_values(predictions, what):
     naming the loss `what`."""
     if isinstance(predictions, (Value, numbers.Real)):
         return [predictions if isinstance(predictions, Value) else Value(predictions)]
-    if isinstance(predictions, (str, bytes)) or not hasattr(predictions, "__iter__"):
+    if isinstance(predictions, (str, bytes, Mapping, Set)) \
+            or not hasattr(predictions, "__iter__"):
         raise TypeError(f"{what}: predictions must be a Value, a number or a list of them, "
                         f"got {type(predictions).__name__}")
     values = []
@@ -44,6 +46,9 @@ def _targets(predictions, targets, what):
     preds = _as_values(predictions, what)
     if isinstance(targets, numbers.Real):
         targets = [targets]
+    if isinstance(targets, (str, bytes, Mapping, Set)) or not hasattr(targets, "__iter__"):
+        raise TypeError(f"{what}: targets must be a number or a list of numbers, got "
+                        f"{type(targets).__name__}")
     ys = []
     for i, y in enumerate(targets):
         if not is_finite_number(y):

@@ -12,6 +12,7 @@ their defaults), so the same gradients give the same steps.
 """
 
 import math
+from collections.abc import Mapping, Set
 
 from autograd import Value
 from autograd.engine import is_finite_number
@@ -39,6 +40,17 @@ class Optimizer:
     """Holds the parameters; `zero_grad()` resets their gradients."""
 
     def __init__(self, params, lr):
+        what = type(self).__name__
+        if hasattr(params, "parameters") and callable(params.parameters):
+            raise TypeError(f"{what}: expected the model's parameters, got the "
+                            f"{type(params).__name__} itself; write "
+                            f"{what}(model.parameters(), lr=...)")
+        if isinstance(params, (Value, str, bytes, Mapping)) or not hasattr(params, "__iter__"):
+            raise TypeError(f"{what}: expected a list of Values (model.parameters()), got "
+                            f"{type(params).__name__}")
+        if isinstance(params, Set):
+            raise TypeError(f"{what}: the parameters are a {type(params).__name__}, whose order "
+                            "changes from run to run; give a list (model.parameters())")
         params = list(params)
         if not params:
             raise ValueError(f"{type(self).__name__}: the parameter list is empty")

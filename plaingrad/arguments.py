@@ -11,17 +11,23 @@ import argparse
 import csv
 import math
 
+from autograd.text import read_number, read_whole_number
 from nn.data import MAX_SAMPLES
 from nn.module import MAX_PARAMETERS
 
 
 def number(text, whole=False):
-    """`text` as an int (`whole`) or a finite float, or a usage error saying which it is not."""
+    """`text` as an int (`whole`) or a finite float, or a usage error saying which it is not.
+
+    Read by the one rule for typed numbers (`autograd.text`): no 1_000, no ١٢.
+    """
     try:
-        x = int(text) if whole else float(text)
-    except ValueError:
+        x = read_whole_number(text) if whole else read_number(text)
+    except ValueError as error:
+        reason = str(error).partition(": ")[2]
         raise argparse.ArgumentTypeError(
-            f"expected a {'whole number' if whole else 'number'}, got {text!r}") from None
+            f"expected a {'whole number' if whole else 'number'}, got {text!r}"
+            + (f" ({reason})" if reason else "")) from None
     if not math.isfinite(x):
         raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
     return x

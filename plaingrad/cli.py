@@ -111,5 +111,12 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"plaingrad {args.command}: interrupted", file=sys.stderr)
         return 130  # 128 + SIGINT, as shells report it
+    except SystemExit:
+        if not _received:
+            raise
+        # `kill` (SIGTERM) or a closed terminal (SIGHUP): said, as Ctrl-C is
+        name = signal.Signals(_received[0]).name
+        print(f"plaingrad {args.command}: interrupted ({name})", file=sys.stderr)
+        return 128 + _received[0]
     print(f"plaingrad {args.command}: error: {message}", file=sys.stderr)
     return 2

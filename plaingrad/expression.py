@@ -37,6 +37,7 @@ from collections.abc import Mapping
 
 from autograd import ops
 from autograd.engine import Value
+from autograd.text import MAX_DIGITS, read_number
 
 __all__ = ["Expression", "ExpressionError", "FUNCTIONS", "parse", "parse_bindings"]
 
@@ -208,6 +209,8 @@ def parse(source):
         raise TypeError(f"parse: expected a str, got {type(source).__name__}")
     _check_size(source)
     text = source.strip()  # " -x" is fine (a leading "-" would be an option on a command line)
+    if not text:
+        raise ExpressionError("the expression is empty; write one, e.g. 'tanh(x*w + b)'")
     try:
         with warnings.catch_warnings():
             # e.g. "invalid decimal literal" for `1if x else 2`: we report our own error.
@@ -219,10 +222,19 @@ def parse(source):
         lines = text.splitlines() or [""]
         column = error.offset or len(lines[min(line, len(lines)) - 1]) + 1
         where = _where(source, line, column)
-        raise ExpressionError(f"not a valid expression at {where}: {error.msg}") from None
+        reason = error.msg
+        if "integer string conversion" in reason:  # Python's advice is none on a command line
+            reason = (f"a number has more than {MAX_DIGITS:,} digits; write it with an "
+                      "exponent (1e4300 is too large for a float anyway)")
+        raise ExpressionError(f"not a valid expression at {where}: {reason}") from None
     except (RecursionError, MemoryError, ValueError) as error:
-        # Python's parser gave up (too complex) or refused the text (a NUL byte).
+        # Python's parser gave up (too complex) or refused the text (a NUL byte, or an int
+        # literal over its 4,300 digits: its advice, sys.set_int_max_str_digits, is no
+        # advice on a command line).
         reason = str(error) or "too complex to parse"
+        if "int_max_str_digits" in reason or "integer string conversion" in reason:
+            reason = (f"a number has more than {MAX_DIGITS:,} digits; write it with an "
+                      "exponent (1e4300 is too large for a float anyway)")
         raise ExpressionError(f"not a valid expression: {reason}") from None
     return _compile(source, tree.body)
 
@@ -251,9 +263,9 @@ def parse_bindings(items):
         if name in bindings:
             raise ExpressionError(f"binding {item!r}: {name} is given twice")
         try:
-            value = float(text)
-        except ValueError:
-            raise ExpressionError(f"binding {item!r}: {text.strip()!r} is not a number") from None
+            value = read_number(text)  # the one rule for typed numbers: no 1_000, no ١٢
+        except ValueError as error:
+            raise ExpressionError(f"binding {item!r}: {error}") from None
         if not math.isfinite(value):
             raise ExpressionError(f"binding {item!r}: the value must be a finite number")
         bindings[name] = value
@@ -361,6 +373,11 @@ def _number(source, node):
         kind = {str: "strings", bytes: "bytes", complex: "complex numbers",
                 bool: f"booleans ({value})"}.get(type(value), repr(value))
         raise _refuse(source, node, kind)
+    written = ast.get_source_segment(source.strip(), node) or ""
+    try:
+        read_number(written)  # the one rule for typed numbers: no 1_000, 0x10 or 1j
+    except ValueError as error:
+        raise _refuse(source, node, str(error), prefix="") from None
     try:
         number = float(value)
     except OverflowError:

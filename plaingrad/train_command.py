@@ -306,10 +306,14 @@ def _draw_outputs(folder, model, history, data, optimizer, lr, loss, X_train, y_
                 drawn.append(os.fspath(draw_neuron(a, os.path.join(folder, name),
                                                    model.layers[0].neurons[0].activation,
                                                    caption=caption)))
-            except (RenderError, ValueError) as error:
-                # RenderError: no `dot`, `dot` failing or too slow; ValueError: too large to
-                # lay out. The model and the other pictures are written: skip only this one.
+            except RenderError as error:  # no `dot`, `dot` failing or too slow
+                # The model and the other pictures are written: skip only this one.
                 print(f"warning: skipped {name}: {error}", file=sys.stderr)
+            except ValueError:  # over viz's size limits (its message speaks to Python callers)
+                inputs = len(model.layers[0].neurons[0].w)
+                print(f"warning: skipped {name}: a neuron of {_count(inputs, 'input')} is too "
+                      "large a drawing for Graphviz to lay out in reasonable time; the other "
+                      "outputs are written", file=sys.stderr)
     finally:
         model.zero_grad()
     if drawn:

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from plaingrad.arguments import positive_int
+from plaingrad.cli import main
 
 
 def run(*args, **kwargs):
@@ -96,3 +97,27 @@ def test_one_sample_is_refused_as_an_argument_error():
     done = run("train", "--samples", "1")
     assert done.returncode == 2
     assert "argument --samples: at least 2 points" in done.stderr
+
+
+# ----- one rule for typed numbers, in every place they are typed (issue 19) -----
+
+@pytest.mark.parametrize("argv, message", [
+    (["graph", "x*2", "x=1_000", "-o", "{tmp}/g.dot"], "digit groups (1_000) are not read"),
+    (["explain", "x*2", "x=١٢"], "only the digits 0-9 are read"),
+    (["explain", "x*1_000", "x=1"], "digit groups (1_000) are not read"),
+    (["explain", "x*0x10", "x=1"], "'0x10' is not a number"),
+    (["explain", "", "x=1"], "the expression is empty"),
+    (["explain", "x*" + "1" * 4301, "x=1"], "a number has more than 4,300 digits"),
+])
+def test_numbers_and_expressions_are_read_by_one_rule(tmp_path, capsys, argv, message):
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "set_int_max_str_digits" not in err and "invalid syntax" not in err
+
+
+def test_options_follow_the_same_rule(capsys):
+    for value in ("1_0", "١٢"):
+        with pytest.raises(SystemExit):
+            main(["train", "--epochs", value])
+        assert "expected a whole number" in capsys.readouterr().err

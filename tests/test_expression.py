@@ -138,7 +138,7 @@ REFUSED = {
     "1" + "0" * 400: "a number too large for a float",
     "1" + "0" * 5000: "not a valid expression",
     "x +": "not a valid expression at column 4",
-    "": "not a valid expression",
+    "": "the expression is empty",
     "x\x00": "null bytes",
     "import os": "not a valid expression",
 }

@@ -272,3 +272,23 @@ def test_a_folder_is_refused_in_words(tmp_path):
     with pytest.raises(IsADirectoryError, match=r"^.*: a folder, not a CSV file") as caught:
         load_csv(tmp_path)
     assert "Errno" not in str(caught.value)
+
+
+@pytest.mark.parametrize("cell, why", [("١٢", "only the digits 0-9"), ("1_0", "digit groups"),
+                                       ("0x1", "")])
+def test_cells_follow_the_one_rule_for_typed_numbers(tmp_path, cell, why):
+    with pytest.raises(ValueError, match=rf"line 2, column 1 \('a'\): '{cell}' is not a finite "
+                                         rf"number.*{why}"):
+        load_csv(_csv(tmp_path, f"a,label\n{cell},0\n2,1\n"))
+
+
+@pytest.mark.parametrize("cell, why", [("١", "only the digits 0-9"), ("1_0", "digit groups")])
+def test_targets_follow_the_one_rule_for_typed_numbers(tmp_path, cell, why):
+    with pytest.raises(ValueError, match=rf"line 2: the target '{cell}' is not a finite "
+                                         rf"number: {why}"):
+        load_csv(_csv(tmp_path, f"a,label\n1,{cell}\n2,0\n"))
+
+
+def test_the_target_name_is_stripped_as_the_header_names_are(tmp_path):
+    path = _csv(tmp_path, " a , diagnosis \n1,B\n2,M\n")
+    assert load_csv(path, target=" diagnosis ") == ([[1.0], [2.0]], [0, 1])

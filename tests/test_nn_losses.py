@@ -260,3 +260,14 @@ def test_get_loss():
 def test_bad_predictions_are_a_type_error_naming_the_loss(loss, predictions, message):
     with pytest.raises(TypeError, match=f"^{loss.__name__}: {message}"):
         loss(predictions, [1] * (2 if isinstance(predictions, list) else 1))
+
+
+@pytest.mark.parametrize("targets, kind", [(None, "NoneType"), ({0: 1}, "dict"), ({1.0}, "set"),
+                                           ("1", "str")])
+def test_targets_that_are_no_list_of_numbers_are_refused_in_words(targets, kind):
+    for loss in (bce, bce_with_logits, mse, hinge):
+        with pytest.raises(TypeError, match=rf"{loss.__name__}: targets must be a number or a "
+                                            rf"list of numbers, got {kind}"):
+            loss([0.5], targets)
+    with pytest.raises(TypeError, match="predictions must be a Value, a number or a list"):
+        mse({0.5: 1}, [1.0])

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from autograd import Value
-from nn import SGD, Adam
+from nn import MLP, SGD, Adam
 
 
 def params(*xs):
@@ -166,3 +166,17 @@ def test_bad_parameter_lists():
         SGD([], lr=0.1)
     with pytest.raises(TypeError, match="parameter 1 is a float"):
         Adam([Value(1.0), 2.0])
+
+
+def test_the_model_itself_or_a_set_is_refused_in_words():
+    model = MLP(2, [3, 1], seed=0)
+    for make in (SGD, Adam):
+        name = make.__name__
+        with pytest.raises(TypeError, match=rf"{name}: expected the model's parameters, got the "
+                                            rf"MLP itself; write {name}\(model.parameters\(\)"):
+            make(model, lr=0.1)
+        with pytest.raises(TypeError, match="whose order changes from run to run"):
+            make(set(model.parameters()), lr=0.1)
+        for bad in (model.parameters()[0], {"w": model.parameters()[0]}, 3):
+            with pytest.raises(TypeError, match=rf"{name}: expected a list of Values"):
+                make(bad, lr=0.1)
