@@ -189,8 +189,14 @@ def test_hessians_of_formulas_match_torch(formula, point):
     # torch's a ** b passes ∂/∂a = 0 where b == 0 (a `where` on the exponent, pytorch
     # PR #8945), which cuts ∂²/∂a∂b = a^(b-1) there: a Value exponent of exactly 0 is
     # left to tests/test_functional.py's closed forms.
+    nodes = topological_order(formula(list(point.values())))
     assume(not any(node.op == "**" and node.b is not None and node.b.data == 0
-                   for node in topological_order(formula(list(point.values())))))
+                   for node in nodes))
+    # Where tanh or σ nears ±1, the Value rules 1 - tanh² and σ(1 - σ) are accurate in
+    # absolute terms only (autograd.functional's docstring), as are torch's, which round
+    # differently: there the floor is absolute, 1e-9 of the largest entry.
+    saturated = any(node.op == "tanh" and abs(node.a.data) > 5 or
+                    node.op in ("sigmoid", "softplus") and node.a.data > 10 for node in nodes)
     ours = hessian(lambda *v: formula(list(v)))(*point.values())
     inputs = tuple(torch.tensor(x, dtype=F64) for x in point.values())
     theirs = torch.autograd.functional.hessian(
@@ -201,7 +207,8 @@ def test_hessians_of_formulas_match_torch(formula, point):
             # 1e-9 relative, with a floor relative to the largest entry for entries
             # that cancel to (nearly) 0
             assert math.isclose(ours[i][j], theirs[i][j].item(), rel_tol=1e-9,
-                                abs_tol=1e-12 * scale), (i, j, ours, theirs)
+                                abs_tol=(1e-9 if saturated else 1e-12) * scale), \
+                (i, j, ours, theirs)
     assume(any(h.item() != 0 for row in theirs for h in row))
 
 
