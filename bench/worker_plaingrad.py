@@ -11,7 +11,7 @@ import gc
 
 import common
 
-from autograd import Value, compile, dot, total
+from autograd import Value, dot, total
 
 
 def demo_model():
@@ -60,6 +60,7 @@ def demo_compiled(size, min_seconds):
     model = demo_model()
     params = model.parameters()
     n = len(points)
+    from autograd import compile  # here, so that bench/compare.py runs older versions too
     cost = compile(lambda x1, x2, y: (1 + -y * _single(model([x1, x2]))).relu())
     l2 = compile(lambda: common.DEMO_ALPHA * total([p * p for p in params]))
     # The trace and the compilation, timed apart: upstream 0 passes nothing on.
@@ -115,6 +116,7 @@ def chain(size, min_seconds):
 def _compiled(fn, args, min_seconds, facts_of, before=None):
     """fn compiled, the trace and compilation timed apart; then its calls timed."""
     t0 = common.clock()
+    from autograd import compile  # as in demo_compiled
     program = compile(fn)
     try:
         program(*args, upstream=0.0)  # traces and compiles; upstream 0 passes nothing on

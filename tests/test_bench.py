@@ -194,3 +194,18 @@ def test_the_digits_workload_times_a_train_run_and_reads_its_accuracy(monkeypatc
     assert 10.0 < accuracy <= 100.0  # above chance after one epoch
     assert run.main(["--quick", "--only", "digits", "--no-train"]) == 0
     assert "--dataset digits" not in capsys.readouterr().out  # a train run: --no-train skips it
+
+
+def test_compare_runs_a_version_from_before_the_compiled_programs():
+    # The worker imports autograd.compile only for compiled workloads, so the versions a
+    # change is measured against (9240b35: the engine before the operation table) still run.
+    old = "9240b35"
+    known = subprocess.run(["git", "-C", str(BENCH.parent), "cat-file", "-e", f"{old}^{{commit}}"],
+                           capture_output=True)
+    if known.returncode != 0:
+        pytest.skip(f"{old} is not in this clone's history (a shallow clone)")
+    done = subprocess.run([sys.executable, str(BENCH / "compare.py"), "chain", "50", old, ".",
+                           "--rounds", "1", "--min-seconds", "0"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert [line.split()[0] for line in done.stdout.splitlines()[2:]] == [old, "."]
