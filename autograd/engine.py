@@ -339,25 +339,6 @@ def dot(weights, inputs):
 _new_value = object.__new__  # a bare Value, without __init__ (looked up once: ops call it a lot)
 
 
-def _node(data, op, a, local_a, b=None, local_b=None, constant=None):
-    """The result of an op: `data`, made by `op` from the Values a (and b) and `constant`.
-
-    Value.__init__ is for leaves and checks what users pass; an op's numbers are
-    already floats, so this skips the checks and the class call.
-    """
-    node = _new_value(Value)
-    node.data = data
-    node.grad = 0.0
-    node.label = ""
-    node.op = op
-    node.a = a
-    node.local_a = local_a  # ∂node/∂a
-    node.b = b              # None for an op of one operand
-    node.local_b = local_b  # ∂node/∂b
-    node.constant = constant  # the number operand of "+", "*", "/" or "**", else None
-    return node
-
-
 def _sum_node(data, op, parents, local_grads):
     """The result of a Σ op (`total`, `dot`): any number of parents, held in tuples."""
     node = _new_value(SumValue)
@@ -380,7 +361,7 @@ def _binary_method(primitive):
 
     def method(self, other):
         a = self.data
-        node = _new_value(Value)  # as _node() does, written out: ops are the hot path
+        node = _new_value(Value)  # without __init__, whose checks are for users' numbers
         if isinstance(other, Value):
             b = other.data
             node.data = out = forward(a, b)
