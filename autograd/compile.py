@@ -148,7 +148,7 @@ def _lower(root, args, made, names):
     constants, numbers, forward = [], {}, []
 
     def constant(c):
-        key = struct.pack("<d", c)  # bit for bit: -0.0 and NaNs kept apart
+        key = _bits(c)  # bit for bit: -0.0 and NaNs kept apart
         if key not in numbers:
             numbers[key] = len(constants)
             constants.append(c)

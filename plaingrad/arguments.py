@@ -16,8 +16,10 @@ from nn.data import MAX_SAMPLES
 from nn.module import MAX_PARAMETERS
 
 
-def number(text, whole=False):
+def number(text, whole=False, finite=True):
     """`text` as an int (`whole`) or a finite float, or a usage error saying which it is not.
+
+    With finite=False, inf and nan pass, for options whose range the library checks itself.
 
     Read by the one rule for typed numbers (`autograd.text`): no 1_000, no ١٢.
     """
@@ -28,9 +30,19 @@ def number(text, whole=False):
         raise argparse.ArgumentTypeError(
             f"expected a {'whole number' if whole else 'number'}, got {text!r}"
             + (f" ({reason})" if reason else "")) from None
-    if not math.isfinite(x):
+    if finite and not math.isfinite(x):
         raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
     return x
+
+
+def any_number(text):
+    """A number by the one rule, inf and nan included: gradcheck checks its own tolerances."""
+    return number(text, finite=False)
+
+
+def integer(text):
+    """A whole number, of any sign (a seed)."""
+    return number(text, whole=True)
 
 
 def positive_int(text):

@@ -13,6 +13,7 @@ for a value (the message says which way to change it).
 """
 
 from autograd.check import GradcheckError, gradcheck
+from plaingrad.arguments import any_number
 from plaingrad.expression_arguments import add_expression_arguments, bind
 
 
@@ -25,11 +26,11 @@ def register(subparsers):
         epilog='example: plaingrad check "log(1 + exp(x*y))" x=1.5 y=-2',
     )
     add_expression_arguments(parser, example="x=1.5 y=-2")
-    parser.add_argument("--eps", type=float, default=1e-6,
+    parser.add_argument("--eps", type=any_number, default=1e-6,
                         help="the step h, the same for every variable (default 1e-6; "
                              "for values around 1e6 or more use about 1e-6·|value|)")
-    parser.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance (1e-5)")
-    parser.add_argument("--rtol", type=float, default=1e-3, help="relative tolerance (1e-3)")
+    parser.add_argument("--atol", type=any_number, default=1e-5, help="absolute tolerance (1e-5)")
+    parser.add_argument("--rtol", type=any_number, default=1e-3, help="relative tolerance (1e-3)")
     parser.set_defaults(func=run)
 
 

@@ -52,6 +52,7 @@ from plaingrad.arguments import (
     column_names,
     folder_name,
     fraction,
+    integer,
     layer_sizes,
     non_negative_float,
     positive_float,
@@ -148,7 +149,7 @@ def register(subparsers):
                         f"{DIGITS_DEFAULTS['epochs']} for digits)")
     p.add_argument("--batch-size", type=positive_int, default=DEFAULT_BATCH_SIZE,
                    help=f"samples per update step (default {DEFAULT_BATCH_SIZE})")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--seed", type=integer, default=0,
                    help="seed of the data, the split, the weights and the shuffling (default 0)")
     p.add_argument("--no-compile", action="store_true",
                    help="build every batch's graph eagerly instead of running the compiled "

@@ -65,3 +65,26 @@ def test_the_types_return_what_the_command_uses():
     assert positive_float("1e-3") == 0.001 and non_negative_float("0") == 0.0
     assert layer_sizes("none") == [] and layer_sizes("") == [] and layer_sizes(" 4, 2") == [4, 2]
     assert column_names('"a,b", id') == ["a,b", "id"] and folder_name("out") == "out"
+
+
+# Every number an option takes is read by the one rule, the seed and check's tolerances too
+# (whose range gradcheck checks: tests/test_check.py).
+@pytest.mark.parametrize("argv, message", [
+    (["train", "--seed", "1_000"], "--seed"),
+    (["train", "--seed", "١٢"], "--seed"),
+    (["train", "--seed", "1.5"], "--seed"),
+    (["check", "x*x", "x=1", "--eps", "1_0"], "--eps"),
+    (["check", "x*x", "x=1", "--atol", "١"], "--atol"),
+    (["check", "x*x", "x=1", "--rtol", "0x1"], "--rtol"),
+])
+def test_seed_and_tolerances_are_read_by_the_one_number_rule(argv, message, capsys):
+    from plaingrad.cli import main
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_a_negative_seed_is_still_a_seed():
+    from plaingrad.arguments import integer
+    assert integer("-3") == -3 and integer("7") == 7
